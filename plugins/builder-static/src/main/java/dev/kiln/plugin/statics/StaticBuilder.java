@@ -1,0 +1,66 @@
+package dev.kiln.plugin.statics;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.pf4j.Extension;
+
+import dev.kiln.plugin.api.BuildContext;
+import dev.kiln.plugin.api.BuildException;
+import dev.kiln.plugin.api.BuildOutput;
+import dev.kiln.plugin.api.Builder;
+import dev.kiln.plugin.api.Command;
+import dev.kiln.plugin.api.Detection;
+
+/**
+ * Deploys a repository as it is, or after the project's own install and build commands: the
+ * output is the project's {@code output_directory}, else the source directory.
+ */
+@Extension
+public final class StaticBuilder implements Builder {
+
+    @Override
+    public String id() {
+        return "static";
+    }
+
+    @Override
+    public String description() {
+        return "Static files: no build, or the project's build_command";
+    }
+
+    @Override
+    public Optional<Detection> detect(Path sourceDirectory) {
+        // The fallback for any repository; a plain HTML site is a slightly better match.
+        return Optional.of(Files.isRegularFile(sourceDirectory.resolve("index.html"))
+                ? new Detection("static-html", 10)
+                : new Detection("static", 1));
+    }
+
+    @Override
+    public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
+        Path source = context.sourceDirectory();
+        Optional<String> install = context.settings().install();
+        if (install.isPresent()) {
+            context.log().info("install: " + install.get());
+            context.commands().runChecked(Command.shell(source, install.get()));
+        }
+        Optional<String> build = context.settings().build();
+        if (build.isPresent()) {
+            context.log().info("build: " + build.get());
+            context.commands().runChecked(Command.shell(source, build.get()));
+        } else {
+            context.log().info("no build command: deploying the files as they are");
+        }
+        Path output = context.settings().output().map(source::resolve).orElse(source).normalize();
+        if (!output.startsWith(context.checkoutDirectory())) {
+            throw new BuildException("output_directory '" + context.settings().outputDirectory() + "' is outside the repository");
+        }
+        if (!Files.isDirectory(output)) {
+            throw new BuildException("output_directory '" + context.settings().outputDirectory()
+                    + "' does not exist" + (build.isPresent() ? " after the build" : " in the repository"));
+        }
+        return new BuildOutput(output, null);
+    }
+}
