@@ -1,0 +1,102 @@
+package dev.kiln.core.api;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kiln.core.ErrorCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.store.DeploymentStore;
+import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.TokenStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+
+/**
+ * Kiln's REST API under {@code /api/v1/public}.
+ */
+public final class ApiRouter {
+
+    /** The API's base path. */
+    public static final String BASE = "/api/v1/public";
+    static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+
+    private ApiRouter() {
+    }
+
+    /**
+     * The services the API uses.
+     *
+     * @param tokens tokens
+     * @param projects projects
+     * @param deployments deployments
+     * @param plugins builders and storage targets
+     * @param git git mirrors
+     * @param urls public URLs
+     */
+    public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
+                           GitMirrors git, PublicUrls urls) {
+    }
+
+    /**
+     * Builds the API router, to be mounted at {@link #BASE}.
+     *
+     * @param vertx the Vert.x instance
+     * @param services the services
+     * @return the router
+     */
+    public static Router create(Vertx vertx, Services services) {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        router.route().handler(new Auth(services.tokens())::authenticate);
+
+        Views views = new Views(services.urls());
+        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views);
+        DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views, services.urls());
+        projects.mount(router);
+        deployments.mount(router);
+        new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
+        new TokensHandler(services.tokens()).mount(router);
+
+        router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
+                "no endpoint " + context.request().method() + " " + context.request().path()));
+        router.route().failureHandler(ApiRouter::failure);
+        return router;
+    }
+
+    static void failure(RoutingContext context) {
+        Throwable error = context.failure();
+        if (error instanceof KilnException kiln) {
+            Responses.error(context, kiln);
+        } else if (error instanceof HttpException http) {
+            ErrorCode code = switch (http.getStatusCode()) {
+                case 400 -> ErrorCode.BAD_REQUEST;
+                case 401 -> ErrorCode.UNAUTHORIZED;
+                case 404 -> ErrorCode.NOT_FOUND;
+                case 405 -> ErrorCode.NOT_FOUND;
+                case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                default -> ErrorCode.INTERNAL_ERROR;
+            };
+            String message = code == ErrorCode.PAYLOAD_TOO_LARGE
+                    ? "the request body is larger than " + MAX_BODY_BYTES + " bytes"
+                    : http.getPayload() != null ? http.getPayload() : code.wireName().replace('_', ' ');
+            Responses.error(context, code, message);
+        } else if (error == null && context.statusCode() > 0) {
+            ErrorCode code = context.statusCode() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
+                    : context.statusCode() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_REQUEST;
+            Responses.error(context, code, code.wireName().replace('_', ' '));
+        } else {
+            LOG.error("Unexpected error on {} {}", context.request().method(), context.request().path(), error);
+            Responses.error(context, ErrorCode.INTERNAL_ERROR, "internal error; the server log has the details");
+        }
+    }
+}

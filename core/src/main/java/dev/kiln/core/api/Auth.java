@@ -1,0 +1,75 @@
+package dev.kiln.core.api;
+
+import dev.kiln.core.ErrorCode;
+import dev.kiln.core.KilnException;
+import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.TokenStore.Token;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Bearer token authentication ({@code Authorization: Bearer <t>}, and GitHub's {@code token <t>}),
+ * and the access rules: a token without access to a project gets 404 on reads and 403 on writes.
+ */
+final class Auth {
+
+    private static final String TOKEN_KEY = "kiln.token";
+
+    private final TokenStore tokens;
+
+    Auth(TokenStore tokens) {
+        this.tokens = tokens;
+    }
+
+    void authenticate(RoutingContext context) {
+        String header = context.request().getHeader("Authorization");
+        String plain = null;
+        if (header != null) {
+            String trimmed = header.trim();
+            int space = trimmed.indexOf(' ');
+            if (space > 0) {
+                String scheme = trimmed.substring(0, space);
+                if (scheme.equalsIgnoreCase("Bearer") || scheme.equalsIgnoreCase("token")) {
+                    plain = trimmed.substring(space + 1).trim();
+                }
+            }
+        }
+        if (plain == null || plain.isEmpty()) {
+            context.fail(new KilnException(ErrorCode.UNAUTHORIZED, "an API token is required: send 'Authorization: Bearer <token>'"));
+            return;
+        }
+        tokens.authenticate(plain).onComplete(result -> {
+            if (result.failed()) {
+                context.fail(result.cause());
+            } else if (result.result().isEmpty()) {
+                context.fail(new KilnException(ErrorCode.UNAUTHORIZED, "the API token is not valid"));
+            } else {
+                context.put(TOKEN_KEY, result.result().get());
+                context.next();
+            }
+        });
+    }
+
+    static Token token(RoutingContext context) {
+        return context.get(TOKEN_KEY);
+    }
+
+    static void requireAdmin(RoutingContext context) {
+        if (!token(context).admin()) {
+            throw new KilnException(ErrorCode.FORBIDDEN, "this endpoint needs an admin token");
+        }
+    }
+
+    /** Reads: a project the token cannot see does not exist for it. */
+    static void checkRead(RoutingContext context, long projectId) {
+        if (!token(context).canAccess(projectId)) {
+            throw KilnException.notFound("project " + projectId);
+        }
+    }
+
+    /** Writes: refuse openly. */
+    static void checkWrite(RoutingContext context, long projectId) {
+        if (!token(context).canAccess(projectId)) {
+            throw new KilnException(ErrorCode.FORBIDDEN, "this token has no access to project " + projectId);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.kiln.core.pipeline;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.store.DeploymentStore;
+import dev.kiln.core.store.LogStore;
+import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.WorkQueue;
+import dev.kiln.core.store.WorkQueue.Claim;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+/**
+ * Claims deployments from the durable queue while this node has a free executor and runs them.
+ * It wakes at once when any node publishes on {@link #WORK_ADDRESS}, and also checks on a timer
+ * for work whose lease ran out. Cancel signals arrive on {@link #CANCEL_ADDRESS}.
+ */
+public final class Dispatcher extends VerticleBase {
+
+    /** Published (no body) when new work is queued. */
+    public static final String WORK_ADDRESS = "kiln.work";
+    /** Published with a deployment id when it is cancelled. */
+    public static final String CANCEL_ADDRESS = "kiln.cancel";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final long SWEEP_MILLIS = 1_000;
+
+    private final PipelineConfig config;
+    private final WorkQueue queue;
+    private final DeploymentStore deployments;
+    private final ProjectStore projects;
+    private final LogStore logs;
+    private final GitMirrors git;
+    private final PluginHost plugins;
+    private final PublicUrls urls;
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private WorkerExecutor workers;
+    private DeploymentRunner runner;
+    private boolean claiming;
+    private boolean wakeAgain;
+
+    private record Running(Claim claim, AtomicBoolean cancelled) {
+    }
+
+    /**
+     * A dispatcher.
+     *
+     * @param config this node's pipeline settings
+     * @param queue the work queue
+     * @param deployments deployments
+     * @param projects projects
+     * @param logs log storage
+     * @param git the git mirrors
+     * @param plugins builders and storage targets
+     * @param urls public URLs
+     */
+    public Dispatcher(PipelineConfig config, WorkQueue queue, DeploymentStore deployments, ProjectStore projects, LogStore logs,
+                      GitMirrors git, PluginHost plugins, PublicUrls urls) {
+        this.config = config;
+        this.queue = queue;
+        this.deployments = deployments;
+        this.projects = projects;
+        this.logs = logs;
+        this.git = git;
+        this.plugins = plugins;
+        this.urls = urls;
+    }
+
+    @Override
+    public Future<?> start() {
+        Vertx vertx = this.vertx;
+        // Builds block for minutes; they get threads of their own, never the event loop's.
+        workers = vertx.createSharedWorkerExecutor("kiln-pipeline-" + config.nodeId(), config.executors() * 2 + 2,
+                365, java.util.concurrent.TimeUnit.DAYS);
+        runner = new DeploymentRunner(vertx, workers, config, queue, deployments, projects, logs, git, plugins, urls);
+        vertx.eventBus().consumer(WORK_ADDRESS, message -> wake());
+        vertx.eventBus().<Long>consumer(CANCEL_ADDRESS, message -> cancelLocal(message.body()));
+        vertx.setPeriodic(SWEEP_MILLIS, id -> wake());
+        long renewMillis = config.leaseSeconds() * 1000L / 3;
+        vertx.setPeriodic(renewMillis, id -> renewLeases());
+        // A restarted node runs nothing yet: what it held before is free to claim again now.
+        return queue.releaseAll(config.nodeId()).onSuccess(released -> {
+            if (released > 0) {
+                LOG.info("Resuming {} deployment(s) this node was running before it stopped", released);
+            }
+            wake();
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        running.values().forEach(run -> run.cancelled().set(true));
+        return workers == null ? Future.succeededFuture() : workers.close();
+    }
+
+    /**
+     * The deployments this node is running.
+     *
+     * @return their ids
+     */
+    public List<Long> runningDeployments() {
+        return new ArrayList<>(running.keySet());
+    }
+
+    private void wake() {
+        if (claiming) {
+            wakeAgain = true;
+            return;
+        }
+        if (running.size() >= config.executors()) {
+            return;
+        }
+        claiming = true;
+        wakeAgain = false;
+        queue.claim(config.nodeId()).onComplete(result -> {
+            claiming = false;
+            if (result.failed()) {
+                LOG.warn("Could not claim work: {}", result.cause().getMessage());
+                return;
+            }
+            result.result().ifPresentOrElse(claim -> {
+                start(claim);
+                wake();
+            }, () -> {
+                if (wakeAgain) {
+                    wake();
+                }
+            });
+        });
+    }
+
+    private void start(Claim claim) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        running.put(claim.deploymentId(), new Running(claim, cancelled));
+        runner.run(claim, cancelled).onComplete(result -> {
+            running.remove(claim.deploymentId());
+            if (result.failed()) {
+                LOG.warn("Deployment {} ended with an error", claim.deploymentId(), result.cause());
+            }
+            wake();
+        });
+    }
+
+    private void cancelLocal(Long deploymentId) {
+        Running run = deploymentId == null ? null : running.get(deploymentId);
+        if (run != null) {
+            run.cancelled().set(true);
+        }
+    }
+
+    private void renewLeases() {
+        List<Long> tokens = running.values().stream().map(run -> run.claim().leaseToken()).toList();
+        queue.renew(config.nodeId(), tokens).onSuccess(held -> {
+            var stillHeld = new HashSet<>(held);
+            // A lease that could not be renewed was cancelled or taken over: stop that build.
+            running.values().stream()
+                    .filter(run -> !stillHeld.contains(run.claim().leaseToken()))
+                    .forEach(run -> run.cancelled().set(true));
+        });
+    }
+}

@@ -1,0 +1,204 @@
+package dev.kiln.core.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.pipeline.Dispatcher;
+import dev.kiln.core.pipeline.PipelineConfig;
+import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.Database;
+import dev.kiln.core.store.DeploymentStore;
+import dev.kiln.core.store.EmbeddedDatabase;
+import dev.kiln.core.store.LogStore;
+import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.WorkQueue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * One Kiln node: database, plugins, pipeline, API and sites, started in that order and stopped
+ * in reverse.
+ */
+public final class KilnServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KilnServer.class);
+    private static final int LEASE_SECONDS = 15;
+
+    private final ServerConfig config;
+    private final PluginHost plugins;
+    private Vertx vertx;
+    private EmbeddedDatabase embedded;
+    private Pool pool;
+    private HttpServer http;
+    private String nodeId;
+    private String baseUrl;
+    private Optional<String> generatedAdminToken = Optional.empty();
+
+    /**
+     * A node, not started yet.
+     *
+     * @param config its configuration
+     */
+    public KilnServer(ServerConfig config) {
+        this.config = config;
+        this.plugins = new PluginHost(config.pluginsDirectory(), config.dataDirectory(), config.settings());
+    }
+
+    /**
+     * The plugin host, to register built-in extensions before {@link #start()}.
+     *
+     * @return the host
+     */
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    /**
+     * Starts the node. Blocking; when it returns, migrations are done, plugins loaded and HTTP
+     * is listening.
+     *
+     * @throws Exception when any part fails to start; what did start is stopped again
+     */
+    public void start() throws Exception {
+        try {
+            Files.createDirectories(config.dataDirectory());
+            nodeId = nodeId(config.dataDirectory());
+            String databaseUrl = config.databaseUrl();
+            if (databaseUrl == null) {
+                embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase());
+                databaseUrl = embedded.connectionUri();
+            }
+            vertx = Vertx.vertx();
+            pool = Database.pool(vertx, databaseUrl, Math.max(8, config.executors() * 2 + 4));
+            await(Database.migrate(pool).recover(error -> Future.failedFuture(new IllegalStateException(
+                    "cannot use the database: " + error.getMessage(), error))));
+            TokenStore tokens = new TokenStore(pool);
+            generatedAdminToken = await(tokens.ensureAdmin(config.adminToken()));
+            plugins.start();
+
+            ProjectStore projects = new ProjectStore(pool);
+            DeploymentStore deployments = new DeploymentStore(pool);
+            GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
+            http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+            Router root = Router.router(vertx);
+            // Listen first: with port 0 the public URL is known only once the port is. Routes are
+            // added before the node reports ready.
+            await(http.requestHandler(root).listen(config.port(), config.host()));
+            baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+            PublicUrls urls = new PublicUrls(baseUrl());
+            root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
+                    plugins, git, urls)));
+            new SiteHandler(vertx, deployments, plugins).mount(root);
+            root.route().handler(context -> context.response().setStatusCode(404)
+                    .putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
+
+            PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS);
+            await(vertx.deployVerticle(new Dispatcher(pipeline, new WorkQueue(pool, LEASE_SECONDS), deployments, projects,
+                    new LogStore(pool), git, plugins, urls)));
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The port HTTP listens on.
+     *
+     * @return the actual port
+     */
+    public int actualPort() {
+        return http.actualPort();
+    }
+
+    /**
+     * The node's base URL.
+     *
+     * @return for example {@code http://localhost:8080}
+     */
+    public String baseUrl() {
+        return config.publicUrl() != null ? config.publicUrl() : baseUrl;
+    }
+
+    /**
+     * This node's id, stable across restarts on the same data directory.
+     *
+     * @return the id
+     */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The admin token generated at this start, shown once; empty when one existed or was configured.
+     *
+     * @return the plain token
+     */
+    public Optional<String> generatedAdminToken() {
+        return generatedAdminToken;
+    }
+
+    /**
+     * The Vert.x instance, for tests.
+     *
+     * @return the instance
+     */
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public void close() {
+        if (vertx != null) {
+            try {
+                await(vertx.close());
+            } catch (Exception e) {
+                LOG.warn("Error while stopping Vert.x: {}", e.getMessage());
+            }
+            vertx = null;
+        }
+        plugins.stop();
+        if (embedded != null) {
+            embedded.close();
+            embedded = null;
+        }
+    }
+
+    private static String nodeId(Path dataDirectory) throws IOException {
+        Path file = dataDirectory.resolve("node-id");
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+        return id;
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

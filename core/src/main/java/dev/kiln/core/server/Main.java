@@ -1,0 +1,167 @@
+package dev.kiln.core.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code kiln} command line.
+ */
+@Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Kiln: a self-hosted build and deploy orchestrator.",
+        subcommands = {Main.Server.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'kiln server'");
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((error, line, parsed) -> {
+            line.getErr().println("kiln: error: " + oneLine(error));
+            return 1;
+        });
+        commandLine.setParameterExceptionHandler((error, args) -> {
+            PrintWriter err = error.getCommandLine().getErr();
+            err.println("kiln: " + error.getMessage());
+            err.println("Try '" + error.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
+            return 2;
+        });
+        return commandLine;
+    }
+
+    static String oneLine(Throwable error) {
+        Throwable root = error;
+        String message = error.getMessage();
+        while ((message == null || message.isBlank()) && root.getCause() != null) {
+            root = root.getCause();
+            message = root.getMessage();
+        }
+        if (message == null || message.isBlank()) {
+            message = root.getClass().getSimpleName();
+        }
+        return message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"kiln " + (version == null ? "development build" : version)};
+        }
+    }
+
+    /** {@code kiln server}. */
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Starts a Kiln node: the API, the build pipeline and the deployed sites.")
+    static final class Server implements Callable<Integer> {
+
+        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "8080")
+        int port;
+
+        @Option(names = "--host", paramLabel = "ADDRESS", description = "Address HTTP binds to (default: ${DEFAULT-VALUE}).",
+                defaultValue = "0.0.0.0")
+        String host;
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "Where the embedded database, workspaces and local artifacts live (default: ${DEFAULT-VALUE}).",
+                defaultValue = "./kiln-data")
+        Path dataDirectory;
+
+        @Option(names = "--database-url", paramLabel = "URL",
+                description = "Use this PostgreSQL server (postgresql://user:password@host:port/db) instead of the embedded one. "
+                        + "Also read from KILN_DATABASE_URL.")
+        String databaseUrl;
+
+        @Option(names = "--public-url", paramLabel = "URL",
+                description = "The base URL users reach this node at (default: http://localhost:<port>).")
+        String publicUrl;
+
+        @Option(names = "--plugins-dir", paramLabel = "DIR",
+                description = "Where plugin files are (default: the distribution's plugins/ directory).")
+        Path pluginsDirectory;
+
+        @Option(names = "--executors", paramLabel = "N",
+                description = "How many deployments this node builds at once (default: the number of CPU cores).")
+        Integer executors;
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "A properties file of further settings, such as storage.s3.bucket "
+                        + "(default: the distribution's conf/kiln.properties, when present).")
+        Path configFile;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("kiln.home", "."));
+            Map<String, String> settings = readSettings(configFile != null ? configFile : home.resolve("conf/kiln.properties"),
+                    configFile != null);
+            String database = databaseUrl != null ? databaseUrl : System.getenv("KILN_DATABASE_URL");
+            if (database != null && database.isBlank()) {
+                database = null;
+            }
+            if (database != null && !database.startsWith("postgresql://") && !database.startsWith("postgres://")) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--database-url must be a postgresql:// URL, got '" + database.replaceAll("//[^@/]*@", "//***@") + "'");
+            }
+            ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), database, publicUrl,
+                    (pluginsDirectory != null ? pluginsDirectory : home.resolve("plugins")).toAbsolutePath().normalize(),
+                    executors != null ? executors : Runtime.getRuntime().availableProcessors(),
+                    System.getenv("KILN_ADMIN_TOKEN"), settings, true);
+            KilnServer server = new KilnServer(config);
+            server.start();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "kiln-shutdown"));
+            server.generatedAdminToken().ifPresent(token -> System.out.println(
+                    "Admin token (shown once; keep it, or set KILN_ADMIN_TOKEN): " + token));
+            System.out.println("Kiln is ready at " + server.baseUrl() + " (node " + server.nodeId() + ", data in "
+                    + config.dataDirectory() + ")");
+            stopped.await();
+            return 0;
+        }
+
+        private static Map<String, String> readSettings(Path file, boolean required) throws IOException {
+            Map<String, String> settings = new HashMap<>();
+            if (!Files.exists(file)) {
+                if (required) {
+                    throw new IOException("config file " + file + " does not exist");
+                }
+                return settings;
+            }
+            Properties properties = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                properties.load(in);
+            }
+            properties.forEach((key, value) -> settings.put(key.toString(), value.toString().trim()));
+            return settings;
+        }
+    }
+}

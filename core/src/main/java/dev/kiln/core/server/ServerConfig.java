@@ -1,0 +1,47 @@
+package dev.kiln.core.server;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How one Kiln node runs.
+ *
+ * @param port the HTTP port; 0 picks a free one
+ * @param host the HTTP bind address
+ * @param dataDirectory database (when embedded), workspaces, mirrors and local artifacts
+ * @param databaseUrl a {@code postgresql://} URL, or null for the embedded database
+ * @param publicUrl the base URL users reach this node at, or null for {@code http://localhost:<port>}
+ * @param pluginsDirectory where plugin files are
+ * @param executors how many deployments this node runs at once
+ * @param adminToken the admin token to install, or null to generate one on first start
+ * @param settings further settings, such as {@code storage.s3.bucket}
+ * @param durableDatabase false to trade crash safety of the embedded database for speed (tests)
+ */
+public record ServerConfig(
+        int port,
+        String host,
+        Path dataDirectory,
+        String databaseUrl,
+        String publicUrl,
+        Path pluginsDirectory,
+        int executors,
+        String adminToken,
+        Map<String, String> settings,
+        boolean durableDatabase) {
+
+    /**
+     * Validates the config.
+     */
+    public ServerConfig {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        Objects.requireNonNull(pluginsDirectory, "pluginsDirectory");
+        settings = Map.copyOf(settings);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535");
+        }
+        if (executors < 1) {
+            throw new IllegalArgumentException("executors must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.core.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * Appends deployment log lines in batches.
+ */
+public final class LogStore {
+
+    private final Pool pool;
+
+    /**
+     * A store over a pool.
+     *
+     * @param pool the pool
+     */
+    public LogStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Appends lines; a line number already stored (a re-run of a flush) is kept as it was.
+     *
+     * @param deploymentId the deployment
+     * @param lines numbered lines
+     * @return done
+     */
+    public Future<Void> append(long deploymentId, List<DeploymentStore.LogLine> lines) {
+        if (lines.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> batch = new ArrayList<>(lines.size());
+        for (DeploymentStore.LogLine line : lines) {
+            batch.add(Tuple.of(deploymentId, line.number(), line.text()));
+        }
+        return pool.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .executeBatch(batch)
+                .mapEmpty();
+    }
+
+    /**
+     * The highest stored line number, so a re-run continues the log after it.
+     *
+     * @param deploymentId the deployment
+     * @return 0 when there are none
+     */
+    public Future<Integer> lastLine(long deploymentId) {
+        return pool.preparedQuery("SELECT COALESCE(max(line_no), 0) FROM deployment_logs WHERE deployment_id = $1")
+                .execute(Tuple.of(deploymentId))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.kiln.core.store;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+
+/**
+ * A project as stored.
+ *
+ * @param id the id
+ * @param settings what the user set
+ * @param slug derived from the name, unique, used in site URLs
+ * @param detectedFramework what detection found on the last build, or null
+ * @param activeDeploymentId the deployment the production URL serves, or null
+ * @param createdAt when created
+ * @param updatedAt when last changed
+ */
+public record Project(
+        long id,
+        ProjectSettings settings,
+        String slug,
+        String detectedFramework,
+        Long activeDeploymentId,
+        OffsetDateTime createdAt,
+        OffsetDateTime updatedAt) {
+
+    /**
+     * The project's name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return settings.name();
+    }
+
+    /**
+     * The environment of a deployment of this project from a branch: {@code production} for
+     * the default branch, {@code preview} for any other.
+     *
+     * @param branch the deployment's branch
+     * @return the environment name
+     */
+    public String environmentFor(String branch) {
+        return settings.defaultBranch().equals(branch) ? "production" : "preview";
+    }
+
+    /**
+     * The project's build environment variables.
+     *
+     * @return the env map
+     */
+    public Map<String, String> env() {
+        return settings.env();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kiln.core.store;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a user sets on a project, already validated at the API edge.
+ *
+ * @param name unique display name
+ * @param repoUrl the Git repository
+ * @param defaultBranch the branch deployed when a trigger names none
+ * @param builder a builder id, or null to detect
+ * @param installCommand overrides the builder's install step, or null
+ * @param buildCommand overrides the builder's build step, or null
+ * @param outputDirectory overrides the builder's output directory, or null
+ * @param rootDirectory where the project lives inside the repository, or null for the root
+ * @param builderOptions builder specific options
+ * @param env build environment variables
+ * @param storage the storage target id
+ * @param buildTimeoutSeconds the build's time limit
+ */
+public record ProjectSettings(
+        String name,
+        String repoUrl,
+        String defaultBranch,
+        String builder,
+        String installCommand,
+        String buildCommand,
+        String outputDirectory,
+        String rootDirectory,
+        Map<String, String> builderOptions,
+        Map<String, String> env,
+        String storage,
+        int buildTimeoutSeconds) {
+
+    /** The time limit when a project sets none. */
+    public static final int DEFAULT_BUILD_TIMEOUT_SECONDS = 1200;
+
+    /**
+     * Checks the invariants the database relies on.
+     */
+    public ProjectSettings {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(repoUrl, "repoUrl");
+        Objects.requireNonNull(defaultBranch, "defaultBranch");
+        Objects.requireNonNull(storage, "storage");
+        builderOptions = Map.copyOf(builderOptions);
+        env = Map.copyOf(env);
+        if (buildTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("buildTimeoutSeconds must be positive");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.kiln.core.store;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.kiln.core.store.StatusStore.NewStatus;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The durable work queue the pipeline claims from. Every write a worker makes is fenced by its
+ * lease token: once a job is cancelled, finished, or re-claimed by another node after the lease
+ * ran out, the old worker's writes change nothing.
+ */
+public final class WorkQueue {
+
+    /** A deployment is failed after this many attempts that never finished. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    private final Pool pool;
+    private final int leaseSeconds;
+
+    /**
+     * A queue over a pool.
+     *
+     * @param pool the pool
+     * @param leaseSeconds how long a claim holds without renewal
+     */
+    public WorkQueue(Pool pool, int leaseSeconds) {
+        this.pool = pool;
+        this.leaseSeconds = leaseSeconds;
+    }
+
+    /**
+     * A claimed job.
+     *
+     * @param deploymentId the deployment to run
+     * @param leaseToken the fence for this attempt's writes
+     * @param attempt 1 for the first run, more for re-runs
+     * @param previousOwner the node that held it before, or null
+     */
+    public record Claim(long deploymentId, long leaseToken, int attempt, String previousOwner) {
+    }
+
+    /**
+     * Claims the oldest job that is free or whose lease ran out.
+     *
+     * @param node this node's id
+     * @return the claim, or empty when there is no work
+     */
+    public Future<Optional<Claim>> claim(String node) {
+        return pool.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner FROM jobs "
+                        + "WHERE lease_expires_at IS NULL OR lease_expires_at < now() "
+                        + "ORDER BY deployment_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                        + "UPDATE jobs SET lease_owner = $1, lease_token = nextval('lease_tokens'), "
+                        + "lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1, wait_reason = NULL "
+                        + "FROM next WHERE jobs.deployment_id = next.deployment_id "
+                        + "RETURNING jobs.deployment_id, jobs.lease_token, jobs.attempts, next.lease_owner AS previous_owner")
+                .execute(Tuple.of(node, leaseSeconds))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new Claim(row.getLong("deployment_id"), row.getLong("lease_token"),
+                            row.getInteger("attempts"), row.getString("previous_owner")));
+                });
+    }
+
+    /**
+     * Extends the leases this node holds.
+     *
+     * @param node this node
+     * @param leaseTokens the tokens of its running claims
+     * @return the tokens still held; a missing one was cancelled or taken over
+     */
+    public Future<List<Long>> renew(String node, List<Long> leaseTokens) {
+        if (leaseTokens.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return pool.preparedQuery("UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) "
+                        + "WHERE lease_owner = $1 AND lease_token = ANY($2) RETURNING lease_token")
+                .execute(Tuple.of(node, leaseTokens.toArray(Long[]::new), leaseSeconds))
+                .map(rows -> {
+                    java.util.ArrayList<Long> held = new java.util.ArrayList<>();
+                    rows.forEach(row -> held.add(row.getLong(0)));
+                    return held;
+                });
+    }
+
+    /**
+     * Frees the leases a node held; used when a node restarts (it runs nothing yet) or leaves.
+     *
+     * @param node the node
+     * @return how many jobs became claimable
+     */
+    public Future<Integer> releaseAll(String node) {
+        return pool.preparedQuery("UPDATE jobs SET lease_expires_at = NULL WHERE lease_owner = $1")
+                .execute(Tuple.of(node))
+                .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * Moves a claimed deployment to an in-progress state, if the claim still holds.
+     *
+     * @param claim the claim
+     * @param status the new state
+     * @param node this node
+     * @param builder the builder, or null to keep the stored one
+     * @return the deployment, or empty when the claim was fenced out
+     */
+    public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("UPDATE deployments d SET status = $3, node = $4, attempt = $5, builder = COALESCE($6, d.builder), "
+                        + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
+                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING "
+                        + prefixed("d."))
+                .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), status.wireName(), node, claim.attempt(), builder))
+                .compose(rows -> {
+                    if (rows.size() == 0) {
+                        return Future.succeededFuture(Optional.<Deployment>empty());
+                    }
+                    Deployment deployment = Rows.deployment(rows.iterator().next());
+                    return transition(connection, claim, status, node, null)
+                            .compose(done -> status == DeploymentStatus.CLONING && claim.attempt() == 1
+                                    ? StatusStore.insert(connection, claim.deploymentId(), NewStatus.byKiln("in_progress", "Building on " + node))
+                                    : Future.succeededFuture())
+                            .map(done -> Optional.of(deployment));
+                }));
+    }
+
+    /**
+     * Marks a claimed deployment deployed and, unless a newer deployment is active already, makes
+     * it the project's active one; all in one transaction so a request never sees half of it.
+     *
+     * @param claim the claim
+     * @param node this node
+     * @param artifactKey where its files are
+     * @param environmentUrl where it is served, for its status
+     * @param logUrl its logs, for its status
+     * @return the deployment, or empty when fenced out
+     */
+    public Future<Optional<Deployment>> deployed(Claim claim, String node, String artifactKey, String environmentUrl, String logUrl) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("SELECT p.id FROM projects p JOIN deployments d ON d.project_id = p.id WHERE d.id = $1 FOR UPDATE OF p")
+                .execute(Tuple.of(claim.deploymentId()))
+                .compose(locked -> connection.preparedQuery("UPDATE deployments d SET status = 'deployed', artifact_key = $3, "
+                                + "deployed_at = now(), finished_at = now(), "
+                                + "build_time_ms = (extract(epoch FROM now() - d.started_at) * 1000)::bigint "
+                                + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING " + prefixed("d."))
+                        .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), artifactKey)))
+                .compose(rows -> {
+                    if (rows.size() == 0) {
+                        return Future.succeededFuture(Optional.<Deployment>empty());
+                    }
+                    Deployment deployment = Rows.deployment(rows.iterator().next());
+                    // A deployment triggered later that is already live stays live.
+                    return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2, updated_at = now() "
+                                    + "WHERE id = $1 AND (active_deployment_id IS NULL OR active_deployment_id < $2) RETURNING id")
+                            .execute(Tuple.of(deployment.projectId(), deployment.id()))
+                            .compose(promoted -> transition(connection, claim, DeploymentStatus.DEPLOYED, node, null)
+                                    .compose(done -> connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1").execute(Tuple.of(deployment.id())))
+                                    .compose(done -> promoted.size() > 0
+                                            ? StatusStore.insert(connection, deployment.id(),
+                                                    NewStatus.byKiln("success", "Deployed").withUrls(environmentUrl, logUrl))
+                                            : Future.succeededFuture())
+                                    .map(done -> Optional.of(deployment)));
+                }));
+    }
+
+    /**
+     * Marks a claimed deployment failed.
+     *
+     * @param claim the claim
+     * @param node this node
+     * @param message why, for the user
+     * @param kilnFault true when Kiln (not the build) failed: GitHub state {@code error} instead of {@code failure}
+     * @return the deployment, or empty when fenced out
+     */
+    public Future<Optional<Deployment>> failed(Claim claim, String node, String message, boolean kilnFault) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("DELETE FROM jobs WHERE deployment_id = $1 AND lease_token = $2 RETURNING deployment_id")
+                .execute(Tuple.of(claim.deploymentId(), claim.leaseToken()))
+                .compose(deleted -> {
+                    if (deleted.size() == 0) {
+                        return Future.succeededFuture(Optional.<Deployment>empty());
+                    }
+                    return DeploymentStore.finish(connection, claim.deploymentId(), DeploymentStatus.FAILED, message, claim.attempt())
+                            .compose(deployment -> StatusStore.insert(connection, claim.deploymentId(),
+                                            NewStatus.byKiln(kilnFault ? "error" : "failure", firstLine(message)))
+                                    .map(done -> Optional.of(deployment)));
+                }));
+    }
+
+    /**
+     * Fails a job that ran out of attempts, without a lease (its holders all died).
+     *
+     * @param claim the latest claim
+     * @param message why
+     * @return done
+     */
+    public Future<Optional<Deployment>> giveUp(Claim claim, String node, String message) {
+        return failed(claim, node, message, true);
+    }
+
+    /**
+     * Records why a job waits (for example, no node has its builder), visible in the API.
+     *
+     * @param deploymentId the deployment
+     * @param reason the reason, or null to clear it
+     * @return done
+     */
+    public Future<Void> setWaitReason(long deploymentId, String reason) {
+        return pool.preparedQuery("UPDATE jobs SET wait_reason = $2 WHERE deployment_id = $1")
+                .execute(Tuple.of(deploymentId, reason))
+                .mapEmpty();
+    }
+
+    private static Future<Void> transition(SqlConnection connection, Claim claim, DeploymentStatus status, String node, String reason) {
+        return connection.preparedQuery("INSERT INTO deployment_transitions (deployment_id, status, attempt, node, reason) VALUES ($1, $2, $3, $4, $5)")
+                .execute(Tuple.of(claim.deploymentId(), status.wireName(), claim.attempt(), node, reason))
+                .mapEmpty();
+    }
+
+    private static String prefixed(String prefix) {
+        return prefix + Rows.DEPLOYMENT_COLUMNS.replace(", ", ", " + prefix);
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,289 @@
+package dev.kiln.core.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.server.KilnServer;
+import dev.kiln.core.server.ServerConfig;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A running Kiln node on 127.0.0.1 with a fresh database, and an HTTP client for its API.
+ */
+public final class TestKiln implements AutoCloseable {
+
+    /** The admin token every test node has. */
+    public static final String ADMIN = "test-admin-token";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final KilnServer server;
+    private final Path dataDirectory;
+    private final String databaseUrl;
+
+    private TestKiln(KilnServer server, Path dataDirectory, String databaseUrl) {
+        this.server = server;
+        this.dataDirectory = dataDirectory;
+        this.databaseUrl = databaseUrl;
+    }
+
+    /**
+     * Starts a node with core's fake builder and storage registered.
+     *
+     * @param dataDirectory its data directory
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln start(Path dataDirectory) throws Exception {
+        return start(dataDirectory, TestDatabase.freshDatabase(), TestKiln::registerFakes);
+    }
+
+    /**
+     * Starts a node.
+     *
+     * @param dataDirectory its data directory
+     * @param databaseUrl the database
+     * @param plugins registers built-in extensions before start
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln start(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins) throws Exception {
+        return start(dataDirectory, databaseUrl, plugins, dataDirectory.resolve("no-plugins"), Map.of());
+    }
+
+    /**
+     * Starts a node with a plugins directory and settings.
+     *
+     * @param dataDirectory its data directory
+     * @param databaseUrl the database
+     * @param plugins registers built-in extensions before start
+     * @param pluginsDirectory where plugin files are
+     * @param settings further settings
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln start(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, Path pluginsDirectory,
+                                 Map<String, String> settings) throws Exception {
+        ServerConfig config = new ServerConfig(0, "127.0.0.1", dataDirectory, databaseUrl, null, pluginsDirectory, 2, ADMIN, settings, false);
+        KilnServer server = new KilnServer(config);
+        plugins.accept(server.plugins());
+        server.start();
+        return new TestKiln(server, dataDirectory, databaseUrl);
+    }
+
+    /**
+     * Registers {@link ShellBuilder} and {@link FakeStorage}.
+     *
+     * @param host the plugin host
+     */
+    public static void registerFakes(PluginHost host) {
+        host.register(new ShellBuilder());
+        host.register(new FakeStorage());
+    }
+
+    /**
+     * The node.
+     *
+     * @return the server
+     */
+    public KilnServer server() {
+        return server;
+    }
+
+    /**
+     * Its database.
+     *
+     * @return the URI
+     */
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
+    /**
+     * Its data directory.
+     *
+     * @return the directory
+     */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /**
+     * The node's base URL.
+     *
+     * @return for example {@code http://127.0.0.1:41234}
+     */
+    public String baseUrl() {
+        return server.baseUrl();
+    }
+
+    /**
+     * Sends an API request.
+     *
+     * @param method the method
+     * @param path the path under {@code /api/v1/public}
+     * @param token the bearer token, or null for none
+     * @param body the raw body, or null for none
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response api(String method, String path, String token, String body) throws Exception {
+        return send(method, "/api/v1/public" + path, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), body);
+    }
+
+    /**
+     * Sends an admin API request with a JSON body.
+     *
+     * @param method the method
+     * @param path the path under {@code /api/v1/public}
+     * @param body the body, or null
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response admin(String method, String path, JsonObject body) throws Exception {
+        return api(method, path, ADMIN, body == null ? null : body.encode());
+    }
+
+    /**
+     * Sends any request to the node.
+     *
+     * @param method the method
+     * @param path the absolute path
+     * @param headers request headers
+     * @param body the raw body, or null
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response send(String method, String path, Map<String, String> headers, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body(), response);
+    }
+
+    /**
+     * An HTTP response.
+     *
+     * @param status the status code
+     * @param body the body text
+     * @param raw the full response
+     */
+    public record Response(int status, String body, HttpResponse<String> raw) {
+
+        /**
+         * The body as JSON.
+         *
+         * @return the object
+         */
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+
+        /**
+         * The {@code data} member of the envelope.
+         *
+         * @return the data object
+         */
+        public JsonObject data() {
+            return json().getJsonObject("data");
+        }
+
+        /**
+         * The error code of an error envelope.
+         *
+         * @return the code
+         */
+        public String errorCode() {
+            return json().getJsonObject("error").getString("code");
+        }
+
+        /**
+         * A header.
+         *
+         * @param name the header
+         * @return its value or null
+         */
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    /**
+     * Creates a project through the API and returns its id.
+     *
+     * @param name the name
+     * @param repoUrl the repository
+     * @param extra further fields
+     * @return the project's JSON
+     * @throws Exception on failure
+     */
+    public JsonObject createProject(String name, String repoUrl, JsonObject extra) throws Exception {
+        JsonObject body = new JsonObject().put("name", name).put("repo_url", repoUrl).put("builder", "shell");
+        if (extra != null) {
+            body.mergeIn(extra);
+        }
+        Response response = admin("POST", "/projects", body);
+        if (response.status() != 201) {
+            throw new AssertionError("creating project failed: " + response.status() + " " + response.body());
+        }
+        return response.data();
+    }
+
+    /**
+     * Triggers a deployment and returns it.
+     *
+     * @param projectId the project
+     * @return the deployment JSON
+     * @throws Exception on failure
+     */
+    public JsonObject trigger(long projectId) throws Exception {
+        Response response = admin("POST", "/projects/" + projectId + "/deployments", null);
+        if (response.status() != 201) {
+            throw new AssertionError("trigger failed: " + response.status() + " " + response.body());
+        }
+        return response.data();
+    }
+
+    /**
+     * Polls a deployment until it reaches one of the given statuses.
+     *
+     * @param projectId the project
+     * @param deploymentId the deployment
+     * @param timeout how long to wait at most
+     * @param statuses the statuses to wait for
+     * @return the deployment JSON
+     * @throws Exception on failure or time-out
+     */
+    public JsonObject awaitStatus(long projectId, long deploymentId, Duration timeout, String... statuses) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonObject deployment = null;
+        while (System.nanoTime() < deadline) {
+            deployment = admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId, null).data();
+            for (String status : statuses) {
+                if (status.equals(deployment.getString("status"))) {
+                    return deployment;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("deployment " + deploymentId + " did not reach " + String.join("/", statuses)
+                + " in " + timeout + "; last seen: " + deployment
+                + "\nlogs: " + admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).body());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
