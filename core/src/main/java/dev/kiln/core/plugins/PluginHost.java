@@ -116,7 +116,7 @@ public final class PluginHost {
             storageTargets.put(id, factory.create(new StorageContext(dataDirectory, settings, System.getenv())));
         } catch (StorageException | RuntimeException e) {
             storageProblems.put(id, e.getMessage());
-            LOG.warn("Storage target '{}' is not usable: {}", id, e.getMessage());
+            LOG.info("Storage target '{}' is not configured: {}", id, e.getMessage());
         }
     }
 

@@ -82,6 +82,9 @@ public final class Main implements Runnable {
             description = "Starts a Kiln node: the API, the build pipeline and the deployed sites.")
     static final class Server implements Callable<Integer> {
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--port", paramLabel = "N", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "8080")
         int port;
 
@@ -126,7 +129,7 @@ public final class Main implements Runnable {
                 database = null;
             }
             if (database != null && !database.startsWith("postgresql://") && !database.startsWith("postgres://")) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--database-url must be a postgresql:// URL, got '" + database.replaceAll("//[^@/]*@", "//***@") + "'");
             }
             ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), database, publicUrl,
