@@ -9,6 +9,7 @@ import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DeploymentStore;
+import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.TokenStore;
 import io.vertx.core.Vertx;
@@ -41,9 +42,11 @@ public final class ApiRouter {
      * @param plugins builders and storage targets
      * @param git git mirrors
      * @param urls public URLs
+     * @param nodes the build farm's nodes
+     * @param scratchDirectory where short-lived files go
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
-                           GitMirrors git, PublicUrls urls) {
+                           GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory) {
     }
 
     /**
@@ -61,7 +64,9 @@ public final class ApiRouter {
 
         Views views = new Views(services.urls());
         ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views);
-        DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views, services.urls());
+        DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views,
+                services.urls(), services.projects(), services.plugins(), services.scratchDirectory());
+        new NodesHandler(services.nodes()).mount(router);
         projects.mount(router);
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);

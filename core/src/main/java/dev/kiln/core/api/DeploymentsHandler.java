@@ -5,6 +5,10 @@ import dev.kiln.core.KilnException;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.pipeline.BuilderDetection;
+import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.store.ProjectStore;
+import java.nio.file.Path;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.LiveLogs;
 import dev.kiln.core.sites.PublicUrls;
@@ -27,9 +31,16 @@ final class DeploymentsHandler {
     private final GitMirrors git;
     private final Views views;
     private final PublicUrls urls;
+    private final ProjectStore projectStore;
+    private final PluginHost plugins;
+    private final Path scratchDirectory;
 
-    DeploymentsHandler(Vertx vertx, ProjectsHandler projects, DeploymentStore deployments, GitMirrors git, Views views, PublicUrls urls) {
+    DeploymentsHandler(Vertx vertx, ProjectsHandler projects, DeploymentStore deployments, GitMirrors git, Views views, PublicUrls urls,
+                       ProjectStore projectStore, PluginHost plugins, Path scratchDirectory) {
         this.vertx = vertx;
+        this.projectStore = projectStore;
+        this.plugins = plugins;
+        this.scratchDirectory = scratchDirectory;
         this.projects = projects;
         this.deployments = deployments;
         this.git = git;
@@ -104,9 +115,12 @@ final class DeploymentsHandler {
         projects.writable(context)
                 .compose(project -> {
                     String branch = ProjectRequests.branchOr(body, "branch", project.settings().defaultBranch());
-                    return vertx.<CommitInfo>executeBlocking(() -> resolve(project, branch), false)
-                            .compose(commit -> deployments.create(project, branch,
-                                    new DeploymentStore.Commit(commit.sha(), commit.message(), commit.author())))
+                    return vertx.<Resolved>executeBlocking(() -> resolve(project, branch), false)
+                            .compose(resolved -> (resolved.framework() == null ? Future.<Void>succeededFuture()
+                                    : projectStore.setDetectedFramework(project.id(), resolved.framework()))
+                                    .compose(done -> deployments.create(project, branch, new DeploymentStore.Commit(
+                                            resolved.commit().sha(), resolved.commit().message(), resolved.commit().author()),
+                                            resolved.builder())))
                             .map(deployment -> {
                                 vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
                                 return views.deployment(deployment, project);
@@ -116,9 +130,29 @@ final class DeploymentsHandler {
                 .onFailure(context::fail);
     }
 
-    private CommitInfo resolve(Project project, String branch) {
+    /** The commit to build and the builder to build it with. */
+    private record Resolved(CommitInfo commit, String builder, String framework) {
+    }
+
+    private Resolved resolve(Project project, String branch) {
+        String mirror = "project-" + project.id();
         try {
-            return git.fetchBranch("project-" + project.id(), project.settings().repoUrl(), branch);
+            CommitInfo commit = git.fetchBranch(mirror, project.settings().repoUrl(), branch);
+            if (project.settings().builder() != null) {
+                return new Resolved(commit, project.settings().builder(), null);
+            }
+            // Detect now, so the queue can send the build to a node that has this builder's tools.
+            Path scratch = scratchDirectory.resolve("detect-" + java.util.UUID.randomUUID());
+            try {
+                git.export(mirror, project.settings().repoUrl(), branch, commit.sha(), scratch);
+                String root = project.settings().rootDirectory();
+                Path source = root == null ? scratch : scratch.resolve(root).normalize();
+                return BuilderDetection.detect(plugins, source, warning -> { })
+                        .map(found -> new Resolved(commit, found.builder().id(), found.detection().framework()))
+                        .orElse(new Resolved(commit, null, null));
+            } finally {
+                deleteTree(scratch);
+            }
         } catch (GitException e) {
             throw switch (e.kind()) {
                 case UNKNOWN_BRANCH -> KilnException.invalid("branch", e.getMessage());
@@ -126,6 +160,17 @@ final class DeploymentsHandler {
                 case IO -> new KilnException(ErrorCode.INTERNAL_ERROR, "could not update the local mirror: " + e.getMessage());
                 default -> new KilnException(ErrorCode.UPSTREAM_ERROR, e.getMessage());
             };
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException e) {
+            // A leftover scratch directory is harmless.
         }
     }
 

@@ -40,6 +40,10 @@ final class LogStreamHandler {
         final long deploymentId;
         final HttpServerResponse response;
         final List<JsonObject> early = new ArrayList<>();
+        // Live lines that arrived ahead of a gap; the gap's lines are still on their way to the database.
+        final java.util.TreeMap<Integer, String> ahead = new java.util.TreeMap<>();
+        boolean filling;
+        int fillAttempts;
         MessageConsumer<JsonObject> consumer;
         long keepAlive;
         int cursor;
@@ -65,12 +69,43 @@ final class LogStreamHandler {
                 return;
             }
             if (message.getBoolean("end", false)) {
-                end(message.getString("status"));
+                catchUpAndEnd(this, message.getString("status"));
                 return;
             }
             int number = message.getInteger("n");
             if (number > cursor) {
-                write(number, message.getString("line"));
+                ahead.put(number, message.getString("line"));
+                drain();
+            }
+        }
+
+        /** Writes the lines that follow the cursor without a gap; fetches a gap from the database. */
+        void drain() {
+            while (!ahead.isEmpty() && ahead.firstKey() <= cursor + 1) {
+                var first = ahead.pollFirstEntry();
+                if (first.getKey() == cursor + 1) {
+                    write(first.getKey(), first.getValue());
+                }
+            }
+            if (!ahead.isEmpty() && !filling) {
+                filling = true;
+                // Lines are stored within DeploymentLog's flush period; look again after it.
+                vertx.setTimer(250, id -> deployments.logLinesAfter(deploymentId, cursor).onComplete(result -> {
+                    filling = false;
+                    if (closed) {
+                        return;
+                    }
+                    if (result.succeeded()) {
+                        result.result().forEach(line -> ahead.putIfAbsent(line.number(), line.text()));
+                    }
+                    if (++fillAttempts > 20 && !ahead.isEmpty() && ahead.firstKey() > cursor + 1) {
+                        // The lines are lost (a node died before storing them): move on.
+                        cursor = ahead.firstKey() - 1;
+                    }
+                    drain();
+                }));
+            } else if (ahead.isEmpty()) {
+                fillAttempts = 0;
             }
         }
 
@@ -115,7 +150,7 @@ final class LogStreamHandler {
             follower.consumer.completion()
                     .compose(registered -> deployments.logLinesAfter(deploymentId, lastEventId))
                     .compose(lines -> {
-                        lines.forEach(line -> follower.write(line.number(), line.text()));
+                        lines.forEach(line -> follower.ahead.putIfAbsent(line.number(), line.text()));
                         return deployments.find(deploymentId);
                     })
                     .onFailure(error -> {
@@ -126,6 +161,7 @@ final class LogStreamHandler {
                         follower.caughtUp = true;
                         follower.early.forEach(follower::handle);
                         follower.early.clear();
+                        follower.drain();
                         current.filter(deployment -> !deployment.status().inProgress())
                                 .ifPresent(deployment -> catchUpAndEnd(follower, deployment.status().wireName()));
                     });
@@ -137,8 +173,14 @@ final class LogStreamHandler {
         deployments.logLinesAfter(follower.deploymentId, follower.cursor)
                 .onComplete(result -> {
                     if (result.succeeded()) {
-                        result.result().forEach(line -> follower.write(line.number(), line.text()));
+                        result.result().forEach(line -> follower.ahead.putIfAbsent(line.number(), line.text()));
                     }
+                    follower.ahead.forEach((number, text) -> {
+                        if (number > follower.cursor) {
+                            follower.write(number, text);
+                        }
+                    });
+                    follower.ahead.clear();
                     follower.end(status);
                 });
     }

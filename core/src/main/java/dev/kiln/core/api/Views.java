@@ -68,7 +68,8 @@ final class Views {
                 .put("build_time_ms", deployment.buildTimeMs())
                 .put("started_at", Responses.timestamp(deployment.startedAt()))
                 .put("finished_at", Responses.timestamp(deployment.finishedAt()))
-                .put("pruned", deployment.pruned());
+                .put("pruned", deployment.pruned())
+                .put("wait_reason", deployment.waitReason());
     }
 
     static JsonObject token(Token token) {

@@ -139,8 +139,9 @@ final class DeploymentRunner {
     private Future<Void> steps(Run run) {
         Claim claim = run.claim;
         if (claim.attempt() > 1) {
-            run.log.info("attempt " + claim.attempt() + " on node " + config.nodeId() + ": the previous attempt"
-                    + (claim.previousOwner() == null ? "" : " on node " + claim.previousOwner()) + " stopped before it finished");
+            run.log.info("attempt " + claim.attempt() + " on node " + config.nodeId() + ": retried because the previous attempt"
+                    + (claim.previousOwner() == null ? "" : " on node " + claim.previousOwner()) + " did not finish ("
+                    + (claim.releasedReason() == null ? "its lease ran out" : claim.releasedReason()) + ")");
         }
         return advance(run, DeploymentStatus.CLONING, null)
                 .compose(v -> blocking(() -> checkout(run)))
@@ -229,38 +230,20 @@ final class DeploymentRunner {
     }
 
     private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, IOException {
-        String configured = run.project.settings().builder();
+        // The trigger resolved the builder already (the project's, or detected); older jobs may lack it.
+        String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
         if (configured != null) {
             run.builder = plugins.builder(configured)
                     .orElseThrow(() -> new BuildException("builder '" + configured + "' is not installed; installed builders: "
                             + plugins.builderIds()));
             return run.builder.detect(sourceDirectory).map(Detection::framework);
         }
-        Builder best = null;
-        Detection bestDetection = null;
-        for (Builder candidate : plugins.builders()) {
-            Optional<Detection> detection = detectSafely(candidate, sourceDirectory, run.log);
-            if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
-                best = candidate;
-                bestDetection = detection.get();
-            }
-        }
-        if (best == null) {
-            throw new BuildException("no installed builder fits this repository; set the project's builder (installed: "
-                    + plugins.builderIds() + ")");
-        }
-        run.builder = best;
-        run.log.info("detected " + bestDetection.framework() + "; building with '" + best.id() + "'");
-        return Optional.of(bestDetection.framework());
-    }
-
-    private static Optional<Detection> detectSafely(Builder builder, Path sourceDirectory, DeploymentLog log) {
-        try {
-            return builder.detect(sourceDirectory);
-        } catch (IOException | RuntimeException e) {
-            log.warn("builder '" + builder.id() + "' failed to inspect the repository: " + e.getMessage());
-            return Optional.empty();
-        }
+        BuilderDetection.Detected detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn)
+                .orElseThrow(() -> new BuildException("no installed builder fits this repository; set the project's builder (installed: "
+                        + plugins.builderIds() + ")"));
+        run.builder = detected.builder();
+        run.log.info("detected " + detected.detection().framework() + "; building with '" + detected.builder().id() + "'");
+        return Optional.of(detected.detection().framework());
     }
 
     private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {

@@ -47,6 +47,7 @@ public final class Dispatcher extends VerticleBase {
     private final PluginHost plugins;
     private final PublicUrls urls;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private volatile List<String> runnableBuilders = List.of();
     private WorkerExecutor workers;
     private DeploymentRunner runner;
     private boolean claiming;
@@ -92,7 +93,7 @@ public final class Dispatcher extends VerticleBase {
         long renewMillis = config.leaseSeconds() * 1000L / 3;
         vertx.setPeriodic(renewMillis, id -> renewLeases());
         // A restarted node runs nothing yet: what it held before is free to claim again now.
-        return queue.releaseAll(config.nodeId()).onSuccess(released -> {
+        return queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " restarted").onSuccess(released -> {
             if (released > 0) {
                 LOG.info("Resuming {} deployment(s) this node was running before it stopped", released);
             }
@@ -103,7 +104,32 @@ public final class Dispatcher extends VerticleBase {
     @Override
     public Future<?> stop() {
         running.values().forEach(run -> run.cancelled().set(true));
-        return workers == null ? Future.succeededFuture() : workers.close();
+        // Hand the running deployments to the other nodes now rather than when the leases run out.
+        Future<?> released = running.isEmpty() ? Future.succeededFuture()
+                : queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " was stopped").onSuccess(count ->
+                        vertx.eventBus().publish(WORK_ADDRESS, null));
+        return released.eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
+    }
+
+    /**
+     * Sets the builders this node can run; it claims only jobs for those.
+     *
+     * @param builders builder ids
+     */
+    public void setRunnableBuilders(List<String> builders) {
+        runnableBuilders = List.copyOf(builders);
+        if (vertx != null) {
+            vertx.runOnContext(ignored -> wake());
+        }
+    }
+
+    /**
+     * How many deployments this node runs now.
+     *
+     * @return the count
+     */
+    public int busy() {
+        return running.size();
     }
 
     /**
@@ -125,7 +151,7 @@ public final class Dispatcher extends VerticleBase {
         }
         claiming = true;
         wakeAgain = false;
-        queue.claim(config.nodeId()).onComplete(result -> {
+        queue.claim(config.nodeId(), runnableBuilders).onComplete(result -> {
             claiming = false;
             if (result.failed()) {
                 LOG.warn("Could not claim work: {}", result.cause().getMessage());

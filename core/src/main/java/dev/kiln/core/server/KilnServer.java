@@ -11,7 +11,13 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.cluster.Cluster;
+import dev.kiln.core.cluster.NodeCapabilities;
+import dev.kiln.core.cluster.NodeRegistry;
+import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
@@ -44,6 +50,8 @@ public final class KilnServer implements AutoCloseable {
     private final ServerConfig config;
     private final PluginHost plugins;
     private Vertx vertx;
+    private Cluster cluster;
+    private volatile NodeRegistry registry;
     private EmbeddedDatabase embedded;
     private Pool pool;
     private HttpServer http;
@@ -85,7 +93,13 @@ public final class KilnServer implements AutoCloseable {
                 embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase());
                 databaseUrl = embedded.connectionUri();
             }
-            vertx = Vertx.vertx();
+            cluster = Cluster.start(config.cluster(), nodeId, left -> {
+                NodeRegistry current = registry;
+                if (current != null) {
+                    current.nodeLeft(left);
+                }
+            });
+            vertx = cluster.vertx();
             pool = Database.pool(vertx, databaseUrl, Math.max(8, config.executors() * 2 + 4));
             await(Database.migrate(pool).recover(error -> Future.failedFuture(new IllegalStateException(
                     "cannot use the database: " + error.getMessage(), error))));
@@ -96,23 +110,36 @@ public final class KilnServer implements AutoCloseable {
             ProjectStore projects = new ProjectStore(pool);
             DeploymentStore deployments = new DeploymentStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
-            http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
             Router root = Router.router(vertx);
-            // Listen first: with port 0 the public URL is known only once the port is. Routes are
-            // added before the node reports ready.
-            await(http.requestHandler(root).listen(config.port(), config.host()));
-            baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+            if (config.http()) {
+                http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+                // Listen first: with port 0 the public URL is known only once the port is. Routes are
+                // added before the node reports ready.
+                await(http.requestHandler(root).listen(config.port(), config.host()));
+                baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+            } else {
+                baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
+            }
             PublicUrls urls = new PublicUrls(baseUrl());
+            NodeStore nodeStore = new NodeStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls)));
+                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"))));
             new SiteHandler(vertx, deployments, plugins).mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
 
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS);
-            await(vertx.deployVerticle(new Dispatcher(pipeline, new WorkQueue(pool, LEASE_SECONDS), deployments, projects,
-                    new LogStore(pool), git, plugins, urls)));
+            WorkQueue queue = new WorkQueue(pool, LEASE_SECONDS);
+            LogStore logs = new LogStore(pool);
+            NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
+            Dispatcher dispatcher = new Dispatcher(pipeline, queue, deployments, projects, logs, git, plugins, urls);
+            dispatcher.setRunnableBuilders(capabilities.builders());
+            await(vertx.deployVerticle(dispatcher));
+            registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
+            await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
+                    config.executors(), 0, config.cluster().labels(), capabilities.builders(), capabilities.tools(), null, null,
+                    null, List.of())));
         } catch (Exception e) {
             close();
             throw e;
@@ -125,7 +152,7 @@ public final class KilnServer implements AutoCloseable {
      * @return the actual port
      */
     public int actualPort() {
-        return http.actualPort();
+        return http == null ? -1 : http.actualPort();
     }
 
     /**
@@ -166,12 +193,24 @@ public final class KilnServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (vertx != null) {
+        if (registry != null) {
             try {
-                await(vertx.close());
+                await(registry.stop());
             } catch (Exception e) {
-                LOG.warn("Error while stopping Vert.x: {}", e.getMessage());
+                LOG.warn("Could not mark this node stopped: {}", e.getMessage());
             }
+            registry = null;
+        }
+        if (vertx != null) {
+            // Undeploying the dispatcher hands running work to other nodes before the pool closes.
+            try {
+                for (String id : vertx.deploymentIDs()) {
+                    await(vertx.undeploy(id));
+                }
+            } catch (Exception e) {
+                LOG.warn("Error while stopping the pipeline: {}", e.getMessage());
+            }
+            cluster.close();
             vertx = null;
         }
         plugins.stop();

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kiln.core.cluster.ClusterSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,6 +115,30 @@ public final class Main implements Runnable {
                 description = "How many deployments this node builds at once (default: the number of CPU cores).")
         Integer executors;
 
+        @Option(names = "--cluster-port", paramLabel = "N",
+                description = "Join the build farm: the Hazelcast port of this node (conf: cluster.port). Clustering is on when "
+                        + "this or --join is given.")
+        Integer clusterPort;
+
+        @Option(names = "--cluster-host", paramLabel = "ADDRESS",
+                description = "The address the cluster binds to (default: 127.0.0.1; conf: cluster.host).")
+        String clusterHost;
+
+        @Option(names = "--join", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",",
+                description = "Other nodes to join over TCP-IP (conf: cluster.join).")
+        java.util.List<String> join;
+
+        @Option(names = "--cluster-name", paramLabel = "NAME",
+                description = "Nodes only join a cluster of the same name (default: kiln; conf: cluster.name).")
+        String clusterName;
+
+        @Option(names = "--labels", paramLabel = "A,B", split = ",",
+                description = "Labels this node reports in the nodes API (conf: cluster.labels).")
+        java.util.List<String> labels;
+
+        @Option(names = "--no-http", description = "Run as a build worker only: no API and no sites (conf: http=false).")
+        boolean noHttp;
+
         @Option(names = "--config", paramLabel = "FILE",
                 description = "A properties file of further settings, such as storage.s3.bucket "
                         + "(default: the distribution's conf/kiln.properties, when present).")
@@ -132,10 +157,21 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--database-url must be a postgresql:// URL, got '" + database.replaceAll("//[^@/]*@", "//***@") + "'");
             }
+            ClusterSettings cluster;
+            try {
+                cluster = clusterSettings(settings);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            int executorCount = executors != null ? executors
+                    : Integer.parseInt(settings.getOrDefault("executors", Integer.toString(Runtime.getRuntime().availableProcessors())));
+            if (executorCount < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--executors must be at least 1");
+            }
+            boolean http = !noHttp && !"false".equalsIgnoreCase(settings.get("http"));
             ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), database, publicUrl,
                     (pluginsDirectory != null ? pluginsDirectory : home.resolve("plugins")).toAbsolutePath().normalize(),
-                    executors != null ? executors : Runtime.getRuntime().availableProcessors(),
-                    System.getenv("KILN_ADMIN_TOKEN"), settings, true);
+                    executorCount, System.getenv("KILN_ADMIN_TOKEN"), settings, true, cluster, http);
             KilnServer server = new KilnServer(config);
             server.start();
             CountDownLatch stopped = new CountDownLatch(1);
@@ -149,6 +185,24 @@ public final class Main implements Runnable {
                     + config.dataDirectory() + ")");
             stopped.await();
             return 0;
+        }
+
+        private ClusterSettings clusterSettings(Map<String, String> settings) {
+            Integer portSetting = clusterPort != null ? clusterPort
+                    : settings.containsKey("cluster.port") ? Integer.valueOf(settings.get("cluster.port")) : null;
+            java.util.List<String> members = join != null ? join : split(settings.get("cluster.join"));
+            boolean enabled = portSetting != null || !members.isEmpty() || "true".equalsIgnoreCase(settings.get("cluster.enabled"));
+            return new ClusterSettings(enabled,
+                    clusterHost != null ? clusterHost : settings.getOrDefault("cluster.host", "127.0.0.1"),
+                    portSetting == null ? 0 : portSetting,
+                    members.stream().map(String::trim).filter(member -> !member.isEmpty()).toList(),
+                    clusterName != null ? clusterName : settings.getOrDefault("cluster.name", "kiln"),
+                    (labels != null ? labels : split(settings.get("cluster.labels"))).stream()
+                            .map(String::trim).filter(label -> !label.isEmpty()).toList());
+        }
+
+        private static java.util.List<String> split(String value) {
+            return value == null || value.isBlank() ? java.util.List.of() : java.util.List.of(value.split(","));
         }
 
         private static Map<String, String> readSettings(Path file, boolean required) throws IOException {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.kiln.core.cluster.ClusterSettings;
+
 /**
  * How one Kiln node runs.
  *
@@ -17,6 +19,8 @@ import java.util.Objects;
  * @param adminToken the admin token to install, or null to generate one on first start
  * @param settings further settings, such as {@code storage.s3.bucket}
  * @param durableDatabase false to trade crash safety of the embedded database for speed (tests)
+ * @param cluster how this node joins the build farm
+ * @param http false for a worker-only node that serves no HTTP
  */
 public record ServerConfig(
         int port,
@@ -28,7 +32,9 @@ public record ServerConfig(
         int executors,
         String adminToken,
         Map<String, String> settings,
-        boolean durableDatabase) {
+        boolean durableDatabase,
+        ClusterSettings cluster,
+        boolean http) {
 
     /**
      * Validates the config.
@@ -43,5 +49,26 @@ public record ServerConfig(
         if (executors < 1) {
             throw new IllegalArgumentException("executors must be at least 1");
         }
+        Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /**
+     * A standalone node serving HTTP.
+     *
+     * @param port the HTTP port
+     * @param host the HTTP bind address
+     * @param dataDirectory the data directory
+     * @param databaseUrl the database, or null for embedded
+     * @param publicUrl the public base URL, or null
+     * @param pluginsDirectory where plugin files are
+     * @param executors builds at once
+     * @param adminToken the admin token, or null
+     * @param settings further settings
+     * @param durableDatabase whether the embedded database syncs to disk
+     */
+    public ServerConfig(int port, String host, Path dataDirectory, String databaseUrl, String publicUrl, Path pluginsDirectory,
+                        int executors, String adminToken, Map<String, String> settings, boolean durableDatabase) {
+        this(port, host, dataDirectory, databaseUrl, publicUrl, pluginsDirectory, executors, adminToken, settings, durableDatabase,
+                ClusterSettings.STANDALONE, true);
     }
 }

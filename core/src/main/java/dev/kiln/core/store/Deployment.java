@@ -25,6 +25,7 @@ import java.time.OffsetDateTime;
  * @param startedAt when a node started work, or null
  * @param deployedAt when it reached deployed, or null
  * @param finishedAt when it reached a final state, or null
+ * @param waitReason why it is still queued, or null
  */
 public record Deployment(
         long id,
@@ -46,5 +47,6 @@ public record Deployment(
         OffsetDateTime createdAt,
         OffsetDateTime startedAt,
         OffsetDateTime deployedAt,
-        OffsetDateTime finishedAt) {
+        OffsetDateTime finishedAt,
+        String waitReason) {
 }

@@ -45,20 +45,22 @@ public final class DeploymentStore {
      * @param project the project
      * @param branch the branch
      * @param commit the resolved commit
+     * @param builder the builder that will build it (the project's, or detected), or null to detect when it runs
      * @return the deployment
      */
-    public Future<Deployment> create(Project project, String branch, Commit commit) {
+    public Future<Deployment> create(Project project, String branch, Commit commit, String builder) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, branch, "
-                        + "environment, status, storage) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) RETURNING " + Rows.DEPLOYMENT_COLUMNS)
+                        + "environment, status, storage, builder) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING "
+                        + Rows.DEPLOYMENT_COLUMNS)
                 .execute(Tuple.of(project.id(), commit.sha(), commit.message(), commit.author(), branch,
-                        project.environmentFor(branch), project.settings().storage()))
+                        project.environmentFor(branch), project.settings().storage(), builder))
                 .map(rows -> Rows.deployment(rows.iterator().next()))
                 .compose(deployment -> connection
                         .preparedQuery("INSERT INTO deployment_transitions (deployment_id, status, attempt) VALUES ($1, 'queued', 0)")
                         .execute(Tuple.of(deployment.id()))
                         .compose(done -> connection.preparedQuery("INSERT INTO jobs (deployment_id, builder) VALUES ($1, $2)")
-                                .execute(Tuple.of(deployment.id(), project.settings().builder())))
+                                .execute(Tuple.of(deployment.id(), builder)))
                         .compose(done -> StatusStore.insert(connection, deployment.id(), NewStatus.byKiln("queued", "Queued")))
                         .map(done -> deployment)));
     }

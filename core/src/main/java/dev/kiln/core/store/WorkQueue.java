@@ -41,32 +41,35 @@ public final class WorkQueue {
      * @param leaseToken the fence for this attempt's writes
      * @param attempt 1 for the first run, more for re-runs
      * @param previousOwner the node that held it before, or null
+     * @param releasedReason why the previous holder let go, or null
      */
-    public record Claim(long deploymentId, long leaseToken, int attempt, String previousOwner) {
+    public record Claim(long deploymentId, long leaseToken, int attempt, String previousOwner, String releasedReason) {
     }
 
     /**
-     * Claims the oldest job that is free or whose lease ran out.
+     * Claims the oldest job this node can run that is free or whose lease ran out.
      *
      * @param node this node's id
+     * @param builders the builders this node can run
      * @return the claim, or empty when there is no work
      */
-    public Future<Optional<Claim>> claim(String node) {
-        return pool.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner FROM jobs "
-                        + "WHERE lease_expires_at IS NULL OR lease_expires_at < now() "
+    public Future<Optional<Claim>> claim(String node, List<String> builders) {
+        return pool.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner, released_reason FROM jobs "
+                        + "WHERE (lease_expires_at IS NULL OR lease_expires_at < now()) AND (builder IS NULL OR builder = ANY($3)) "
                         + "ORDER BY deployment_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                         + "UPDATE jobs SET lease_owner = $1, lease_token = nextval('lease_tokens'), "
-                        + "lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1, wait_reason = NULL "
-                        + "FROM next WHERE jobs.deployment_id = next.deployment_id "
-                        + "RETURNING jobs.deployment_id, jobs.lease_token, jobs.attempts, next.lease_owner AS previous_owner")
-                .execute(Tuple.of(node, leaseSeconds))
+                        + "lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1, wait_reason = NULL, "
+                        + "released_reason = NULL FROM next WHERE jobs.deployment_id = next.deployment_id "
+                        + "RETURNING jobs.deployment_id, jobs.lease_token, jobs.attempts, next.lease_owner AS previous_owner, "
+                        + "next.released_reason")
+                .execute(Tuple.of(node, leaseSeconds, builders.toArray(String[]::new)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
                     }
                     Row row = rows.iterator().next();
                     return Optional.of(new Claim(row.getLong("deployment_id"), row.getLong("lease_token"),
-                            row.getInteger("attempts"), row.getString("previous_owner")));
+                            row.getInteger("attempts"), row.getString("previous_owner"), row.getString("released_reason")));
                 });
     }
 
@@ -93,14 +96,44 @@ public final class WorkQueue {
 
     /**
      * Frees the leases a node held; used when a node restarts (it runs nothing yet) or leaves.
+     * The lease token stays, so the old holder stays fenced out until someone claims again.
      *
      * @param node the node
+     * @param reason why, shown in the next attempt's log
      * @return how many jobs became claimable
      */
-    public Future<Integer> releaseAll(String node) {
-        return pool.preparedQuery("UPDATE jobs SET lease_expires_at = NULL WHERE lease_owner = $1")
-                .execute(Tuple.of(node))
+    public Future<Integer> releaseAll(String node, String reason) {
+        return pool.preparedQuery("UPDATE jobs SET lease_expires_at = NULL, released_reason = $2 "
+                        + "WHERE lease_owner = $1 AND lease_expires_at IS NOT NULL")
+                .execute(Tuple.of(node, reason))
                 .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * A job no node takes.
+     *
+     * @param deploymentId the deployment
+     * @param builder the builder it needs
+     * @param waitReason the reason already recorded, or null
+     */
+    public record Waiting(long deploymentId, String builder, String waitReason) {
+    }
+
+    /**
+     * Jobs waiting for a builder that no live node can run.
+     *
+     * @param liveBuilders the builders live nodes can run
+     * @return the jobs
+     */
+    public Future<List<Waiting>> unrunnable(List<String> liveBuilders) {
+        return pool.preparedQuery("SELECT deployment_id, builder, wait_reason FROM jobs WHERE lease_expires_at IS NULL "
+                        + "AND builder IS NOT NULL AND NOT (builder = ANY($1))")
+                .execute(Tuple.of((Object) liveBuilders.toArray(String[]::new)))
+                .map(rows -> {
+                    java.util.ArrayList<Waiting> waiting = new java.util.ArrayList<>();
+                    rows.forEach(row -> waiting.add(new Waiting(row.getLong(0), row.getString(1), row.getString(2))));
+                    return waiting;
+                });
     }
 
     /**
@@ -115,6 +148,7 @@ public final class WorkQueue {
     public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("UPDATE deployments d SET status = $3, node = $4, attempt = $5, builder = COALESCE($6, d.builder), "
+                        + "wait_reason = NULL, "
                         + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
                         + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING "
                         + prefixed("d."))
@@ -211,12 +245,16 @@ public final class WorkQueue {
      *
      * @param deploymentId the deployment
      * @param reason the reason, or null to clear it
-     * @return done
+     * @return true when the reason changed
      */
-    public Future<Void> setWaitReason(long deploymentId, String reason) {
-        return pool.preparedQuery("UPDATE jobs SET wait_reason = $2 WHERE deployment_id = $1")
+    public Future<Boolean> setWaitReason(long deploymentId, String reason) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("UPDATE jobs SET wait_reason = $2 WHERE deployment_id = $1 AND wait_reason IS DISTINCT FROM $2 "
+                        + "AND lease_expires_at IS NULL RETURNING deployment_id")
                 .execute(Tuple.of(deploymentId, reason))
-                .mapEmpty();
+                .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+                        : connection.preparedQuery("UPDATE deployments SET wait_reason = $2 WHERE id = $1 AND status = 'queued'")
+                                .execute(Tuple.of(deploymentId, reason)).map(done -> true)));
     }
 
     private static Future<Void> transition(SqlConnection connection, Claim claim, DeploymentStatus status, String node, String reason) {

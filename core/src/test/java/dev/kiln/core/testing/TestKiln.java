@@ -79,6 +79,27 @@ public final class TestKiln implements AutoCloseable {
     }
 
     /**
+     * Starts a node with cluster settings.
+     *
+     * @param dataDirectory its data directory
+     * @param databaseUrl the database, shared by the cluster
+     * @param plugins registers built-in extensions before start
+     * @param executors builds at once
+     * @param cluster the cluster settings
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln startNode(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, int executors,
+                                     dev.kiln.core.cluster.ClusterSettings cluster) throws Exception {
+        ServerConfig config = new ServerConfig(0, "127.0.0.1", dataDirectory, databaseUrl, null, dataDirectory.resolve("no-plugins"),
+                executors, ADMIN, Map.of(), false, cluster, true);
+        KilnServer server = new KilnServer(config);
+        plugins.accept(server.plugins());
+        server.start();
+        return new TestKiln(server, dataDirectory, databaseUrl);
+    }
+
+    /**
      * Registers {@link ShellBuilder} and {@link FakeStorage}.
      *
      * @param host the plugin host
