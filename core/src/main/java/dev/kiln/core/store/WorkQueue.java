@@ -181,11 +181,11 @@ public final class WorkQueue {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT p.id FROM projects p JOIN deployments d ON d.project_id = p.id WHERE d.id = $1 FOR UPDATE OF p")
                 .execute(Tuple.of(claim.deploymentId()))
-                .compose(locked -> connection.preparedQuery("UPDATE deployments d SET status = 'deployed', artifact_key = $3, "
+                .compose(locked -> connection.preparedQuery("UPDATE deployments d SET status = 'deployed', artifact_key = $3, node = $4, "
                                 + "deployed_at = now(), finished_at = now(), "
                                 + "build_time_ms = (extract(epoch FROM now() - d.started_at) * 1000)::bigint "
                                 + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING " + prefixed("d."))
-                        .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), artifactKey)))
+                        .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), artifactKey, node)))
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture(Optional.<Deployment>empty());
