@@ -38,8 +38,10 @@ public final class LogStore {
         for (DeploymentStore.LogLine line : lines) {
             batch.add(Tuple.of(deploymentId, line.number(), line.text()));
         }
-        return pool.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .executeBatch(batch)
+        // The deployment's final state is committed durably after its last lines, which makes them durable too.
+        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
+                        .preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .executeBatch(batch)))
                 .mapEmpty();
     }
 

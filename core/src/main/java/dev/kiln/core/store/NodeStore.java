@@ -76,9 +76,10 @@ public final class NodeStore {
      * @return done
      */
     public Future<Void> heartbeat(String id, int busy) {
-        return pool.preparedQuery("UPDATE nodes SET last_seen_at = now(), busy = $2, state = 'up', left_at = NULL, left_reason = NULL "
-                        + "WHERE id = $1")
-                .execute(Tuple.of(id, busy))
+        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
+                        .preparedQuery("UPDATE nodes SET last_seen_at = now(), busy = $2, state = 'up', left_at = NULL, "
+                                + "left_reason = NULL WHERE id = $1")
+                        .execute(Tuple.of(id, busy))))
                 .mapEmpty();
     }
 

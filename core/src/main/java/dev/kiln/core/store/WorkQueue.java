@@ -54,7 +54,8 @@ public final class WorkQueue {
      * @return the claim, or empty when there is no work
      */
     public Future<Optional<Claim>> claim(String node, List<String> builders) {
-        return pool.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner, released_reason FROM jobs "
+        // A claim lost in a database crash only leaves the job claimable: no need to wait for the disk.
+        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner, released_reason FROM jobs "
                         + "WHERE (lease_expires_at IS NULL OR lease_expires_at < now()) AND (builder IS NULL OR builder = ANY($3)) "
                         + "ORDER BY deployment_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                         + "UPDATE jobs SET lease_owner = $1, lease_token = nextval('lease_tokens'), "
@@ -62,7 +63,7 @@ public final class WorkQueue {
                         + "released_reason = NULL FROM next WHERE jobs.deployment_id = next.deployment_id "
                         + "RETURNING jobs.deployment_id, jobs.lease_token, jobs.attempts, next.lease_owner AS previous_owner, "
                         + "next.released_reason")
-                .execute(Tuple.of(node, leaseSeconds, builders.toArray(String[]::new)))
+                .execute(Tuple.of(node, leaseSeconds, builders.toArray(String[]::new)))))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
@@ -84,9 +85,10 @@ public final class WorkQueue {
         if (leaseTokens.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return pool.preparedQuery("UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) "
-                        + "WHERE lease_owner = $1 AND lease_token = ANY($2) RETURNING lease_token")
-                .execute(Tuple.of(node, leaseTokens.toArray(Long[]::new), leaseSeconds))
+        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
+                        .preparedQuery("UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) "
+                                + "WHERE lease_owner = $1 AND lease_token = ANY($2) RETURNING lease_token")
+                        .execute(Tuple.of(node, leaseTokens.toArray(Long[]::new), leaseSeconds))))
                 .map(rows -> {
                     java.util.ArrayList<Long> held = new java.util.ArrayList<>();
                     rows.forEach(row -> held.add(row.getLong(0)));
@@ -146,7 +148,8 @@ public final class WorkQueue {
      * @return the deployment, or empty when the claim was fenced out
      */
     public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder) {
-        return pool.withTransaction(connection -> connection
+        // Intermediate states lost in a database crash are redone by the re-run; only final states must be durable.
+        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
                 .preparedQuery("UPDATE deployments d SET status = $3, node = $4, attempt = $5, builder = COALESCE($6, d.builder), "
                         + "wait_reason = NULL, "
                         + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
@@ -163,7 +166,7 @@ public final class WorkQueue {
                                     ? StatusStore.insert(connection, claim.deploymentId(), NewStatus.byKiln("in_progress", "Building on " + node))
                                     : Future.succeededFuture())
                             .map(done -> Optional.of(deployment));
-                }));
+                })));
     }
 
     /**
