@@ -222,4 +222,33 @@ class ClusterTest {
             api.close();
         }
     }
+
+    @Test
+    void aWorkerOnlyNodeServesNothingButTakesBuilds() throws Exception {
+        Consumer<PluginHost> workerPlugins = host -> {
+            host.register(new ShellBuilder());
+            host.register(new FakeStorage());
+            host.register(new ToolBuilder("workshop", List.of("sh")));
+        };
+        Consumer<PluginHost> apiPlugins = host -> {
+            host.register(new ShellBuilder());
+            host.register(new FakeStorage());
+            host.register(new ToolBuilder("workshop", List.of(MISSING_TOOL)));
+        };
+        ClusterSettings settings = new ClusterSettings(true, "127.0.0.1", freePort(), List.of("127.0.0.1:" + firstPort),
+                "kiln-test-" + database.hashCode(), List.of("worker"));
+        TestKiln worker = TestKiln.startNode(temp.resolve("worker"), database, workerPlugins, 1, settings, false);
+        TestKiln api = node("front", freePort(), apiPlugins);
+        try {
+            assertThat(worker.server().actualPort()).isEqualTo(-1);
+            JsonArray nodes = new JsonObject(api.admin("GET", "/nodes", null).body()).getJsonArray("data");
+            assertThat(find(nodes, worker.server().nodeId()).getValue("http_url")).isNull();
+            long projectId = api.createProject("Workshop", repo.url(), new JsonObject().put("builder", "workshop")).getLong("id");
+            long id = api.trigger(projectId).getLong("id");
+            assertThat(api.awaitStatus(projectId, id, WAIT, "deployed", "failed").getString("node")).isEqualTo(worker.server().nodeId());
+        } finally {
+            api.close();
+            worker.close();
+        }
+    }
 }

@@ -91,8 +91,25 @@ public final class TestKiln implements AutoCloseable {
      */
     public static TestKiln startNode(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, int executors,
                                      dev.kiln.core.cluster.ClusterSettings cluster) throws Exception {
+        return startNode(dataDirectory, databaseUrl, plugins, executors, cluster, true);
+    }
+
+    /**
+     * Starts a node with cluster settings, optionally without HTTP.
+     *
+     * @param dataDirectory its data directory
+     * @param databaseUrl the database, shared by the cluster
+     * @param plugins registers built-in extensions before start
+     * @param executors builds at once
+     * @param cluster the cluster settings
+     * @param http false for a worker-only node
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln startNode(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, int executors,
+                                     dev.kiln.core.cluster.ClusterSettings cluster, boolean http) throws Exception {
         ServerConfig config = new ServerConfig(0, "127.0.0.1", dataDirectory, databaseUrl, null, dataDirectory.resolve("no-plugins"),
-                executors, ADMIN, Map.of(), false, cluster, true);
+                executors, ADMIN, Map.of(), false, cluster, http);
         KilnServer server = new KilnServer(config);
         plugins.accept(server.plugins());
         server.start();
