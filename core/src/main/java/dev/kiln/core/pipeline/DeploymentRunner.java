@@ -236,7 +236,11 @@ final class DeploymentRunner {
             run.builder = plugins.builder(configured)
                     .orElseThrow(() -> new BuildException("builder '" + configured + "' is not installed; installed builders: "
                             + plugins.builderIds()));
-            return run.builder.detect(sourceDirectory).map(Detection::framework);
+            Optional<String> framework = run.builder.detect(sourceDirectory).map(Detection::framework);
+            if (run.project.settings().builder() == null) {
+                run.log.info("detected " + framework.orElse(configured) + "; building with '" + configured + "'");
+            }
+            return framework;
         }
         BuilderDetection.Detected detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn)
                 .orElseThrow(() -> new BuildException("no installed builder fits this repository; set the project's builder (installed: "

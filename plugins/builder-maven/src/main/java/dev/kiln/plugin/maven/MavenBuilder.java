@@ -1,0 +1,163 @@
+package dev.kiln.plugin.maven;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.pf4j.Extension;
+
+import dev.kiln.plugin.api.BuildContext;
+import dev.kiln.plugin.api.BuildException;
+import dev.kiln.plugin.api.BuildOutput;
+import dev.kiln.plugin.api.Builder;
+import dev.kiln.plugin.api.Command;
+import dev.kiln.plugin.api.Detection;
+
+/**
+ * Builds a Maven project ({@code mvn -B -ntp package}, or the goals of the builder option
+ * {@code goal}) and deploys {@code target/site} when the build made one, else {@code target}.
+ *
+ * <p>Builder options: {@code goal} (goals and phases, space separated, and flags such as
+ * {@code -Pdocs} with them; default {@code package}), {@code output} (the directory to deploy,
+ * relative to the project) and {@code local_repository} (an absolute path, or one starting with
+ * {@code ~/}; default: Maven's own default). The local repository is never per build:
+ * downloading every dependency again on each deployment would make builds slow and hammer the
+ * repositories. A {@code build_command} replaces the whole mvn invocation, options included.
+ */
+@Extension
+public final class MavenBuilder implements Builder {
+
+    // A pom.xml is a certain sign of Maven but not of a site: a repository with a package.json
+    // next to it is more often a web front end that Maven merely packages.
+    private static final int CONFIDENCE = 50;
+    private static final String DEFAULT_GOAL = "package";
+    private static final String SITE = "target/site";
+    private static final String TARGET = "target";
+
+    @Override
+    public String id() {
+        return "maven";
+    }
+
+    @Override
+    public String description() {
+        return "Maven projects: mvn package (or the goal option), deploying target/site or target";
+    }
+
+    @Override
+    public List<String> requiredTools() {
+        return List.of("mvn");
+    }
+
+    @Override
+    public Optional<Detection> detect(Path sourceDirectory) {
+        return Files.isRegularFile(sourceDirectory.resolve("pom.xml"))
+                ? Optional.of(new Detection("maven", CONFIDENCE))
+                : Optional.empty();
+    }
+
+    @Override
+    public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
+        Path source = context.sourceDirectory();
+        Optional<String> buildCommand = context.settings().build();
+        // Checked before anything runs: a wrong setting should not cost a whole build to find out.
+        Optional<Configured> configuredOutput = configuredOutput(context, source);
+        Optional<String> localRepository = buildCommand.isPresent() ? Optional.empty() : localRepository(context);
+
+        Optional<String> install = context.settings().install();
+        if (install.isPresent()) {
+            context.log().info("install: " + install.get());
+            context.commands().runChecked(Command.shell(source, install.get()));
+        }
+
+        if (buildCommand.isPresent()) {
+            context.log().info("build: " + buildCommand.get());
+            context.commands().runChecked(Command.shell(source, buildCommand.get()));
+        } else {
+            // Maven's and Java's versions head the log; in batch mode Maven does not print them.
+            // Not for a build_command, which may well run a wrapper (./mvnw) of another version.
+            Command version = Command.of(source, "mvn", "--version");
+            context.log().info("maven: " + version.display());
+            context.commands().runChecked(version);
+            context.log().info("local repository: " + localRepository.orElse("Maven's default (shared by the builds on this node)"));
+            Command build = new Command(mavenArguments(context, localRepository), source, Map.of());
+            context.log().info("build: " + build.display());
+            context.commands().runChecked(build);
+        }
+
+        Path output = outputDirectory(source, configuredOutput);
+        context.log().info("output: " + source.relativize(output));
+        return new BuildOutput(output, "maven");
+    }
+
+    private static List<String> mavenArguments(BuildContext context, Optional<String> localRepository) {
+        // Batch mode and no transfer progress: a log of lines, not of progress bars and colours.
+        List<String> arguments = new ArrayList<>(List.of("mvn", "-B", "-ntp"));
+        localRepository.ifPresent(repository -> arguments.add("-Dmaven.repo.local=" + repository));
+        String goals = context.settings().option("goal").filter(goal -> !goal.isBlank()).orElse(DEFAULT_GOAL);
+        arguments.addAll(List.of(goals.trim().split("\\s+")));
+        return arguments;
+    }
+
+    /**
+     * The local repository option, resolved; empty for Maven's default, which honours the node's
+     * {@code settings.xml} (where a {@code localRepository} or a mirror may be set).
+     */
+    private static Optional<String> localRepository(BuildContext context) throws BuildException {
+        Optional<String> option = context.settings().option("local_repository").filter(value -> !value.isBlank());
+        if (option.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = option.get().trim();
+        if (value.startsWith("~/")) {
+            String home = context.environment().get("HOME");
+            if (home == null || home.isBlank()) {
+                throw new BuildException("builder option local_repository '" + value + "' starts with ~/ but HOME is not set");
+            }
+            value = Path.of(home).resolve(value.substring(2)).toString();
+        }
+        if (!Path.of(value).isAbsolute()) {
+            // Relative to what? The checkout is deleted after each build, which is the one place it must not be.
+            throw new BuildException("builder option local_repository must be an absolute path (or start with ~/): '" + value + "'");
+        }
+        return Optional.of(value);
+    }
+
+    /** An output directory the project chose, and which setting chose it. */
+    private record Configured(Path directory, String setting, String value) {
+    }
+
+    private static Optional<Configured> configuredOutput(BuildContext context, Path source) throws BuildException {
+        Optional<String> outputDirectory = context.settings().output();
+        Optional<String> option = context.settings().option("output").filter(value -> !value.isBlank());
+        if (outputDirectory.isEmpty() && option.isEmpty()) {
+            return Optional.empty();
+        }
+        String setting = outputDirectory.isPresent() ? "output_directory" : "builder option output";
+        String value = outputDirectory.orElseGet(option::get);
+        Path directory = source.resolve(value).normalize();
+        if (!directory.startsWith(context.checkoutDirectory())) {
+            throw new BuildException(setting + " '" + value + "' is outside the repository");
+        }
+        return Optional.of(new Configured(directory, setting, value));
+    }
+
+    private static Path outputDirectory(Path source, Optional<Configured> configured) throws BuildException {
+        if (configured.isPresent()) {
+            if (!Files.isDirectory(configured.get().directory())) {
+                throw new BuildException(configured.get().setting() + " '" + configured.get().value() + "' does not exist after the build");
+            }
+            return configured.get().directory();
+        }
+        for (String candidate : List.of(SITE, TARGET)) {
+            if (Files.isDirectory(source.resolve(candidate))) {
+                return source.resolve(candidate);
+            }
+        }
+        throw new BuildException("the build wrote neither " + SITE + " nor " + TARGET + "; set the builder option output "
+                + "or the project's output_directory to the folder the build writes the site to");
+    }
+}

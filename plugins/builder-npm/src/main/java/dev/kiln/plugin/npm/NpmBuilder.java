@@ -1,0 +1,222 @@
+package dev.kiln.plugin.npm;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.pf4j.Extension;
+
+import dev.kiln.plugin.api.BuildContext;
+import dev.kiln.plugin.api.BuildException;
+import dev.kiln.plugin.api.BuildOutput;
+import dev.kiln.plugin.api.Builder;
+import dev.kiln.plugin.api.Command;
+import dev.kiln.plugin.api.Detection;
+
+/**
+ * Builds a project with a {@code package.json}: installs its dependencies with npm, yarn or pnpm
+ * (whichever its lockfile belongs to), runs its {@code build} script and deploys the directory
+ * its framework writes the site to. The project's {@code install_command}, {@code build_command}
+ * and {@code output_directory} replace each of those steps.
+ */
+@Extension
+public final class NpmBuilder implements Builder {
+
+    /** A known framework is a surer sign than a bare package.json, which many repositories carry for tooling. */
+    private static final int FRAMEWORK_CONFIDENCE = 70;
+    private static final int PACKAGE_JSON_CONFIDENCE = 60;
+
+    @Override
+    public String id() {
+        return "npm";
+    }
+
+    @Override
+    public String description() {
+        return "Node.js sites: npm, yarn or pnpm install, then the build script (Vite, Astro, SvelteKit, Next.js export, ...)";
+    }
+
+    @Override
+    public List<String> requiredTools() {
+        return List.of("node", "npm");
+    }
+
+    @Override
+    public Optional<Detection> detect(Path sourceDirectory) throws IOException {
+        if (!Files.isRegularFile(sourceDirectory.resolve(NpmProject.FILE))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Framework.of(NpmProject.read(sourceDirectory))
+                    .map(framework -> new Detection(framework.id(), FRAMEWORK_CONFIDENCE))
+                    .orElse(new Detection("npm", PACKAGE_JSON_CONFIDENCE)));
+        } catch (IllegalArgumentException e) {
+            // An npm project all the same; the build reports what is wrong with its package.json.
+            return Optional.of(new Detection("npm", PACKAGE_JSON_CONFIDENCE));
+        }
+    }
+
+    @Override
+    public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
+        Path source = context.sourceDirectory();
+        NpmProject project = readProject(source);
+        Optional<Framework> framework = Framework.of(project);
+        PackageManager.Choice choice = PackageManager.choose(source, project);
+        PackageManager manager = choice.manager();
+        Path cache = cacheDirectory(context);
+        Map<String, String> environment = toolEnvironment(context, source, cache);
+
+        context.log().info("package manager: " + choice.describe());
+        if (choice.lockfiles().size() > 1) {
+            context.log().warn("several lockfiles (" + String.join(", ", choice.lockfiles()) + "); installing with "
+                    + choice.lockfile() + ". Delete the others so every tool agrees on the dependencies.");
+        }
+        context.log().info("framework: " + framework.map(Framework::id).orElse("none recognised"));
+
+        Optional<String> buildScript = framework.map(known -> known.buildScript(project))
+                .orElseGet(() -> project.script("build").map(script -> "build"));
+        // Fail before running anything when a step cannot run at all.
+        Optional<Path> configuredOutput = configuredOutput(context, source);
+        if (context.settings().build().isEmpty() && buildScript.isEmpty()) {
+            throw new BuildException("package.json has no \"build\" script: add one (for example \"build\": \"vite build\") "
+                    + "or set the project's build_command");
+        }
+        boolean usesManager = context.settings().install().isEmpty() || context.settings().build().isEmpty();
+        if (usesManager && manager != PackageManager.NPM && context.findProgram(manager.program()).isEmpty()) {
+            throw new BuildException((choice.lockfile() != null
+                    ? "this project has a " + choice.lockfile()
+                    : "this project's package.json names " + manager.program() + " as its packageManager")
+                    + " but " + manager.program() + " is not installed on this node; install it there (for example with "
+                    + "`corepack enable`), or set the project's install_command and build_command");
+        }
+
+        NodeVersionCheck.run(context, source, project, environment);
+
+        Optional<String> install = context.settings().install();
+        if (install.isPresent()) {
+            context.log().info("install: " + install.get());
+            context.commands().runChecked(Command.shell(source, install.get()).withEnvironment(environment));
+        } else {
+            Command command = new Command(manager.install(choice.lockfile(), cache), source, environment);
+            context.log().info("install: " + command.display());
+            context.commands().runChecked(command);
+        }
+
+        Optional<String> build = context.settings().build();
+        if (build.isPresent()) {
+            context.log().info("build: " + build.get());
+            context.commands().runChecked(Command.shell(source, build.get()).withEnvironment(environment));
+        } else {
+            Command command = new Command(manager.run(buildScript.orElseThrow()), source, environment);
+            context.log().info("build: " + command.display());
+            context.commands().runChecked(command);
+        }
+
+        Path output = outputDirectory(context, source, project, framework, configuredOutput);
+        context.log().info("output: " + source.relativize(output));
+        return new BuildOutput(output, framework.map(Framework::id).orElse("npm"));
+    }
+
+    private static NpmProject readProject(Path source) throws BuildException {
+        try {
+            return NpmProject.read(source);
+        } catch (NoSuchFileException e) {
+            throw new BuildException("there is no package.json in the project's directory; set the project's root_directory "
+                    + "to the folder that has it, or choose another builder");
+        } catch (IOException e) {
+            throw new BuildException("package.json cannot be read: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException("package.json is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path cacheDirectory(BuildContext context) throws BuildException {
+        try {
+            return context.cacheDirectory();
+        } catch (IOException e) {
+            throw new BuildException("the build cache directory cannot be created: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What every npm, yarn and pnpm process of the build runs with: the package caches kept in
+     * the builder's cache directory, so a second build downloads nothing it already has; quiet,
+     * fast installs; and the project's own tools on the PATH, so a build_command can call
+     * {@code vite build} as a package.json script would.
+     */
+    private static Map<String, String> toolEnvironment(BuildContext context, Path source, Path cache) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("npm_config_cache", cache.resolve("npm-cache").toString());
+        settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
+        settings.put("npm_config_store_dir", cache.resolve("pnpm-store").toString());
+        settings.put("npm_config_update_notifier", "false");
+        settings.put("npm_config_fund", "false");
+        settings.put("npm_config_audit", "false");
+        Map<String, String> environment = new HashMap<>();
+        // The project's env wins: a user who set npm_config_audit=true, or a cache of their own, meant it.
+        settings.forEach((name, value) -> {
+            if (!context.environment().containsKey(name) && !context.environment().containsKey(name.toUpperCase(Locale.ROOT))) {
+                environment.put(name, value);
+            }
+        });
+        // As `npm run` does: node_modules/.bin of the project and of every folder above it up to
+        // the repository root, where a monorepo's workspaces keep their hoisted tools.
+        List<String> path = new ArrayList<>();
+        for (Path directory = source; directory != null && directory.startsWith(context.checkoutDirectory());
+             directory = directory.getParent()) {
+            path.add(directory.resolve("node_modules").resolve(".bin").toString());
+        }
+        String inherited = context.environment().get("PATH");
+        if (inherited != null && !inherited.isEmpty()) {
+            path.add(inherited);
+        }
+        environment.put("PATH", String.join(File.pathSeparator, path));
+        return environment;
+    }
+
+    private static Optional<Path> configuredOutput(BuildContext context, Path source) throws BuildException {
+        Optional<String> configured = context.settings().output();
+        if (configured.isEmpty()) {
+            return Optional.empty();
+        }
+        Path output = source.resolve(configured.get()).normalize();
+        if (!output.startsWith(context.checkoutDirectory())) {
+            throw new BuildException("output_directory '" + configured.get() + "' is outside the repository");
+        }
+        return Optional.of(output);
+    }
+
+    private static Path outputDirectory(BuildContext context, Path source, NpmProject project, Optional<Framework> framework,
+                                        Optional<Path> configured) throws BuildException {
+        if (configured.isPresent()) {
+            if (!Files.isDirectory(configured.get())) {
+                throw new BuildException("output_directory '" + context.settings().outputDirectory() + "' does not exist after the build");
+            }
+            return configured.get();
+        }
+        List<String> candidates;
+        try {
+            // An unknown project's public/ may be what it builds into; a known framework's public/
+            // holds its sources (Vite, Create React App), so only the framework's own places count.
+            candidates = framework.isPresent() ? framework.get().outputs(source, project) : Framework.COMMON_OUTPUTS;
+        } catch (IOException e) {
+            throw new BuildException("the build output cannot be read: " + e.getMessage(), e);
+        }
+        for (String candidate : candidates) {
+            if (Files.isDirectory(source.resolve(candidate))) {
+                return source.resolve(candidate);
+            }
+        }
+        throw new BuildException("the build wrote none of " + String.join(", ", candidates)
+                + framework.map(Framework::missingOutputHint).orElse("")
+                + "; set the project's output_directory to the folder the build writes the site to");
+    }
+}
