@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.api.ApiRouter;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.plugins.PluginHost;
@@ -23,6 +24,7 @@ import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
 import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
@@ -95,6 +97,7 @@ public final class KilnServer implements AutoCloseable {
 
             ProjectStore projects = new ProjectStore(pool);
             DeploymentStore deployments = new DeploymentStore(pool);
+            StatusStore statuses = new StatusStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
             http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
             Router root = Router.router(vertx);
@@ -104,7 +107,9 @@ public final class KilnServer implements AutoCloseable {
             baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             PublicUrls urls = new PublicUrls(baseUrl());
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls)));
+                    plugins, git, urls, statuses)));
+            root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
+                    statuses, urls)));
             new SiteHandler(vertx, deployments, plugins).mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
