@@ -3,23 +3,15 @@ package dev.kiln.core.github;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.kiln.core.github.StatusPaths.PathSet;
-import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
@@ -29,82 +21,7 @@ import io.vertx.core.json.JsonObject;
  * The GitHub-compatible statuses endpoints, on Kiln's paths and on GitHub's own under
  * {@code /api/v3}: parameters, defaults, limits, shapes and errors as GitHub documents them.
  */
-class GithubStatusesTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String CREATE_DOCS = "https://docs.github.com/rest/deployments/statuses#create-a-deployment-status";
-    private static final String GET_DOCS = "https://docs.github.com/rest/deployments/statuses#get-a-deployment-status";
-    private static final String LIST_DOCS = "https://docs.github.com/rest/deployments/statuses#list-deployment-statuses";
-    private static final List<String> STATUS_FIELDS = List.of("url", "id", "node_id", "state", "creator", "description",
-            "environment", "target_url", "created_at", "updated_at", "deployment_url", "repository_url", "environment_url", "log_url");
-    private static final List<String> USER_FIELDS = List.of("login", "id", "node_id", "avatar_url", "gravatar_id", "url",
-            "html_url", "followers_url", "following_url", "gists_url", "starred_url", "subscriptions_url", "organizations_url",
-            "repos_url", "events_url", "received_events_url", "type", "site_admin");
-    private static final AtomicInteger PROJECTS = new AtomicInteger();
-
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
-    static GitRepo otherRepo;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        // The repository URL ends in acme/site.git/: GitHub's paths name it acme/site.
-        repo = GitRepo.create(temp.resolve("git/acme/site.git"));
-        repo.write("index.html", "<h1>site</h1>").commit("site");
-        repo.branch("feature").write("index.html", "<h1>feature</h1>").commit("feature");
-        repo.checkout("main");
-        otherRepo = GitRepo.create(temp.resolve("git/other/thing"));
-        otherRepo.write("index.html", "<h1>other</h1>").commit("other");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
-        otherRepo.close();
-    }
-
-    /** A project of its own, so that no other test's deployments mark this one's inactive. */
-    private static long project(GitRepo source) throws Exception {
-        return kiln.createProject("Statuses " + PROJECTS.incrementAndGet(), source.url(), null).getLong("id");
-    }
-
-    private static long deployed(long projectId) throws Exception {
-        long id = kiln.trigger(projectId).getLong("id");
-        kiln.awaitStatus(projectId, id, WAIT, "deployed");
-        return id;
-    }
-
-    private static StatusPaths paths(PathSet set, long projectId, long deploymentId) {
-        return StatusPaths.of(kiln, set, projectId, "acme/site", deploymentId);
-    }
-
-    private static StatusPaths fresh(PathSet set) throws Exception {
-        long projectId = project(repo);
-        return paths(set, projectId, deployed(projectId));
-    }
-
-    private static void assertGithubError(Response response, int status, String message, String documentation) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(response.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
-        JsonObject body = response.json();
-        assertThat(body.getString("message")).isEqualTo(message);
-        assertThat(body.getString("documentation_url")).isEqualTo(documentation);
-        assertThat(body.getString("status")).isEqualTo(String.valueOf(status));
-        assertThat(body.containsKey("error")).as("not Kiln's envelope").isFalse();
-    }
-
-    private static void assertValidationFailed(Response response, JsonObject... errors) {
-        assertGithubError(response, 422, "Validation Failed", CREATE_DOCS);
-        assertThat(response.json().getJsonArray("errors")).containsExactly((Object[]) errors);
-    }
-
-    private static JsonObject fieldError(String field, String code) {
-        return new JsonObject().put("resource", "DeploymentStatus").put("field", field).put("code", code);
-    }
+class GithubStatusesTest extends StatusesTestBase {
 
     @ParameterizedTest
     @EnumSource(PathSet.class)
@@ -338,173 +255,5 @@ class GithubStatusesTest {
         assertThat(beyond.body()).isEqualTo("[]");
         assertThat(beyond.header("Link")).isEqualTo("<" + url + "?page=8>; rel=\"prev\", <" + url + "?page=1>; rel=\"first\"");
         assertThat(paths.list("page=99999999999999999999").body()).isEqualTo("[]");
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void unknownAndForeignIdsAre404(PathSet set) throws Exception {
-        long projectId = project(repo);
-        long deploymentId = deployed(projectId);
-        StatusPaths paths = paths(set, projectId, deploymentId);
-        assertGithubError(paths.get("999999999"), 404, "Not Found", GET_DOCS);
-        assertGithubError(paths.get("abc"), 404, "Not Found", GET_DOCS);
-        assertGithubError(paths.get("-1"), 404, "Not Found", GET_DOCS);
-
-        long otherDeployment = deployed(projectId);
-        long foreignStatus = paths(set, projectId, otherDeployment).listAll().getJsonObject(0).getLong("id");
-        assertGithubError(paths.get(String.valueOf(foreignStatus)), 404, "Not Found", GET_DOCS);
-
-        StatusPaths missing = paths(set, projectId, 99999999);
-        assertGithubError(missing.list(null), 404, "Not Found", LIST_DOCS);
-        assertGithubError(missing.create(new JsonObject().put("state", "success")), 404, "Not Found", CREATE_DOCS);
-        assertGithubError(missing.get("1"), 404, "Not Found", GET_DOCS);
-
-        // The deployment of another project, named through this one.
-        long otherProject = project(otherRepo);
-        long foreign = deployed(otherProject);
-        StatusPaths wrongOwner = paths(set, projectId, foreign);
-        assertGithubError(wrongOwner.list(null), 404, "Not Found", LIST_DOCS);
-        assertGithubError(wrongOwner.create(new JsonObject().put("state", "success")), 404, "Not Found", CREATE_DOCS);
-        assertThat(StatusPaths.of(kiln, set, otherProject, "other/thing", foreign).list(null).status()).isEqualTo(200);
-    }
-
-    @Test
-    void githubPathsNameTheRepositoryWithoutRegardToCase() throws Exception {
-        long projectId = project(repo);
-        long deploymentId = deployed(projectId);
-        assertThat(StatusPaths.of(kiln, PathSet.GITHUB, projectId, "ACME/Site", deploymentId).list(null).status()).isEqualTo(200);
-        for (String wrong : List.of("acme/other", "nobody/site", "site/acme", "acme/site.git")) {
-            assertThat(StatusPaths.of(kiln, PathSet.GITHUB, projectId, wrong, deploymentId).list(null).status()).as(wrong)
-                    .isEqualTo(404);
-        }
-        Response unknown = kiln.send("GET", "/api/v3/repos/acme/site/pulls", Map.of("Authorization", "token " + TestKiln.ADMIN), null);
-        assertGithubError(unknown, 404, "Not Found", "https://docs.github.com/rest");
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void tokensAreCheckedAndFailInGithubsShape(PathSet set) throws Exception {
-        StatusPaths paths = fresh(set);
-        String path = paths.statusesPath();
-        assertGithubError(paths.sendRaw("GET", path, Map.of(), null), 401, "Requires authentication", "https://docs.github.com/rest");
-        assertGithubError(paths.sendRaw("POST", path, Map.of(), "{\"state\":\"success\"}"), 401, "Requires authentication",
-                "https://docs.github.com/rest");
-        assertGithubError(paths.sendRaw("GET", path, Map.of("Authorization", "token nope"), null), 401, "Bad credentials",
-                "https://docs.github.com/rest");
-        assertGithubError(paths.sendRaw("GET", path, Map.of("Authorization", "Basic YTpi"), null), 401, "Bad credentials",
-                "https://docs.github.com/rest");
-        assertThat(paths.sendRaw("GET", path, Map.of("Authorization", "token " + TestKiln.ADMIN), null).status()).isEqualTo(200);
-        assertThat(paths.sendRaw("GET", path, Map.of("Authorization", "Bearer " + TestKiln.ADMIN), null).status()).isEqualTo(200);
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void aTokenWithoutAccessGets404ToReadAnd403ToWrite(PathSet set) throws Exception {
-        long projectId = project(repo);
-        long deploymentId = deployed(projectId);
-        long otherProject = project(otherRepo);
-        StatusPaths paths = paths(set, projectId, deploymentId);
-        String outsider = token("outsider", otherProject);
-        String insider = token("CI deployer #1", projectId);
-        long statusId = paths.listAll().getJsonObject(0).getLong("id");
-
-        assertGithubError(paths.send("GET", paths.statusesPath(), outsider, null), 404, "Not Found", LIST_DOCS);
-        assertGithubError(paths.send("GET", paths.statusesPath() + "/" + statusId, outsider, null), 404, "Not Found", GET_DOCS);
-        assertGithubError(paths.send("POST", paths.statusesPath(), outsider, "{\"state\":\"success\"}"), 403,
-                "Resource not accessible by personal access token", CREATE_DOCS);
-
-        assertThat(paths.send("GET", paths.statusesPath(), insider, null).status()).isEqualTo(200);
-        Response created = paths.send("POST", paths.statusesPath(), insider, "{\"state\":\"in_progress\"}");
-        assertThat(created.status()).isEqualTo(201);
-        JsonObject creator = created.json().getJsonObject("creator");
-        assertThat(creator.getString("login")).isEqualTo("CI-deployer-1");
-        long tokenId = creator.getLong("id");
-        assertThat(new String(Base64.getDecoder().decode(creator.getString("node_id")), StandardCharsets.UTF_8))
-                .isEqualTo("04:User" + tokenId);
-        assertThat(creator.getString("url")).isEqualTo(kiln.baseUrl() + "/api/v3/users/CI-deployer-1");
-    }
-
-    private static String token(String name, long projectId) throws Exception {
-        Response response = kiln.admin("POST", "/tokens", new JsonObject().put("name", name).put("project_ids", new JsonArray().add(projectId)));
-        assertThat(response.status()).as(response.body()).isEqualTo(201);
-        return response.data().getString("token");
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void otherMethodsAndPathsAre404InGithubsShape(PathSet set) throws Exception {
-        StatusPaths paths = fresh(set);
-        long statusId = paths.listAll().getJsonObject(0).getLong("id");
-        for (String[] request : new String[][] {{"DELETE", ""}, {"PUT", ""}, {"PATCH", "/" + statusId}, {"DELETE", "/" + statusId},
-                {"GET", "/" + statusId + "/more"}, {"POST", "/" + statusId}}) {
-            Response response = paths.send(request[0], paths.statusesPath() + request[1], TestKiln.ADMIN, "{}");
-            assertThat(response.status()).as(request[0] + " " + request[1]).isEqualTo(404);
-            assertThat(response.json().getString("message")).isEqualTo("Not Found");
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void autoInactiveMarksEarlierSuccessfulDeploymentsOfTheSameProjectAndEnvironment(PathSet set) throws Exception {
-        long otherProject = project(repo);
-        StatusPaths neighbour = paths(set, otherProject, deployed(otherProject));
-        neighbour.created(new JsonObject().put("state", "success").put("environment", "qa").put("auto_inactive", false));
-
-        long projectId = project(repo);
-        StatusPaths first = paths(set, projectId, deployed(projectId));
-        StatusPaths failing = paths(set, projectId, deployed(projectId));
-        StatusPaths third = paths(set, projectId, deployed(projectId));
-        StatusPaths fourth = paths(set, projectId, deployed(projectId));
-        first.created(new JsonObject().put("state", "success").put("environment", "qa").put("auto_inactive", false));
-        failing.created(new JsonObject().put("state", "failure").put("environment", "qa").put("auto_inactive", false));
-
-        // auto_inactive defaults to true.
-        third.created(new JsonObject().put("state", "success").put("environment", "qa"));
-        JsonObject inactive = first.listAll().getJsonObject(0);
-        assertThat(inactive.getString("state")).isEqualTo("inactive");
-        assertThat(inactive.getString("environment")).isEqualTo("qa");
-        assertThat(inactive.getJsonObject("creator").getString("login")).isEqualTo("admin");
-        assertThat(latestState(failing)).as("only deployments whose latest state is success").isEqualTo("failure");
-        assertThat(latestState(neighbour)).as("another project").isEqualTo("success");
-        assertThat(latestState(fourth)).as("a later deployment, in another environment").isEqualTo("success");
-
-        // Only earlier deployments: the first one's success leaves the later third alone.
-        first.created(new JsonObject().put("state", "success").put("environment", "qa").put("auto_inactive", true));
-        assertThat(latestState(third)).isEqualTo("success");
-        // auto_inactive false marks nothing.
-        int before = first.listAll().size();
-        fourth.created(new JsonObject().put("state", "success").put("environment", "qa").put("auto_inactive", false));
-        assertThat(latestState(first)).isEqualTo("success");
-        assertThat(latestState(third)).isEqualTo("success");
-        assertThat(first.listAll()).hasSize(before);
-        // Statuses that are not success mark nothing either.
-        fourth.created(new JsonObject().put("state", "in_progress").put("environment", "qa"));
-        assertThat(latestState(third)).isEqualTo("success");
-    }
-
-    private static String latestState(StatusPaths paths) throws Exception {
-        return paths.listAll().getJsonObject(0).getString("state");
-    }
-
-    @ParameterizedTest
-    @EnumSource(PathSet.class)
-    void aStatusPostedByAClientDoesNotChangeWhatKilnServes(PathSet set) throws Exception {
-        long projectId = project(repo);
-        long older = deployed(projectId);
-        long active = deployed(projectId);
-        StatusPaths paths = paths(set, projectId, active);
-        for (String state : List.of("inactive", "failure", "error", "queued")) {
-            paths.created(new JsonObject().put("state", state));
-        }
-        paths(set, projectId, older).created(new JsonObject().put("state", "success"));
-
-        JsonObject project = kiln.admin("GET", "/projects/" + projectId, null).data();
-        assertThat(project.getLong("active_deployment_id")).isEqualTo(active);
-        assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + active, null).data().getString("status"))
-                .isEqualTo("deployed");
-        String production = project.getString("production_url").substring(kiln.baseUrl().length());
-        Response site = kiln.send("GET", production, Map.of(), null);
-        assertThat(site.status()).isEqualTo(200);
-        assertThat(site.body()).isEqualTo("<h1>site</h1>");
     }
 }
