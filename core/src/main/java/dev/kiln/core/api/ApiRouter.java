@@ -6,11 +6,13 @@ import org.slf4j.LoggerFactory;
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -44,9 +46,11 @@ public final class ApiRouter {
      * @param urls public URLs
      * @param nodes the build farm's nodes
      * @param scratchDirectory where short-lived files go
+     * @param statuses GitHub-compatible deployment statuses
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
-                           GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory) {
+                           GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
+                           StatusStore statuses) {
     }
 
     /**
@@ -59,6 +63,9 @@ public final class ApiRouter {
     public static Router create(Vertx vertx, Services services) {
         Router router = Router.router(vertx);
         router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
+        // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
+        GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
+                services.deployments(), services.statuses(), services.urls()));
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(new Auth(services.tokens())::authenticate);
 

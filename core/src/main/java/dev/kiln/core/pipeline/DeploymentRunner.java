@@ -176,7 +176,8 @@ final class DeploymentRunner {
             // job stays queued for the next node (or this one, restarted): this attempt only stops.
             return run.log.close();
         }
-        boolean kilnFault = error instanceof KilnFault;
+        // GitHub's "failure" is the build's fault; anything else (an unexpected exception too) is Kiln's: "error".
+        boolean kilnFault = !(error instanceof BuildException);
         String message = error instanceof BuildException || error instanceof KilnFault
                 ? error.getMessage()
                 : "internal error: " + error;

@@ -19,6 +19,7 @@ import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.plugins.PluginHost;
@@ -29,6 +30,7 @@ import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
 import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
@@ -109,6 +111,7 @@ public final class KilnServer implements AutoCloseable {
 
             ProjectStore projects = new ProjectStore(pool);
             DeploymentStore deployments = new DeploymentStore(pool);
+            StatusStore statuses = new StatusStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
             Router root = Router.router(vertx);
             if (config.http()) {
@@ -123,7 +126,9 @@ public final class KilnServer implements AutoCloseable {
             PublicUrls urls = new PublicUrls(baseUrl());
             NodeStore nodeStore = new NodeStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"))));
+                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses)));
+            root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
+                    statuses, urls)));
             new SiteHandler(vertx, deployments, plugins).mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")

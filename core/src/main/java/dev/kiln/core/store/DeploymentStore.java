@@ -61,7 +61,8 @@ public final class DeploymentStore {
                         .execute(Tuple.of(deployment.id()))
                         .compose(done -> connection.preparedQuery("INSERT INTO jobs (deployment_id, builder) VALUES ($1, $2)")
                                 .execute(Tuple.of(deployment.id(), builder)))
-                        .compose(done -> StatusStore.insert(connection, deployment.id(), NewStatus.byKiln("queued", "Queued")))
+                        .compose(done -> StatusStore.insert(connection, deployment.id(),
+                                NewStatus.byKiln("queued", "Queued", deployment.environment())))
                         .map(done -> deployment)));
     }
 
@@ -193,7 +194,7 @@ public final class DeploymentStore {
                                 String runningOn = owner;
                                 return finish(connection, deploymentId, DeploymentStatus.CANCELLED, "cancelled by request", deployment.attempt())
                                         .compose(cancelled -> StatusStore.insert(connection, deploymentId,
-                                                        NewStatus.byKiln("error", "Deployment cancelled"))
+                                                        NewStatus.byKiln("error", "Deployment cancelled", cancelled.environment()))
                                                 .map(done -> new Cancelled(cancelled, runningOn)));
                             });
                 }));
@@ -263,8 +264,11 @@ public final class DeploymentStore {
                                     return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2, updated_at = now() WHERE id = $1")
                                             .execute(Tuple.of(projectId, deploymentId))
                                             .compose(done -> StatusStore.insert(connection, deploymentId,
-                                                    new NewStatus("success", "Rolled back to this deployment", target.environment(),
-                                                            logUrl, logUrl, environmentUrl, StatusStore.KILN, true)))
+                                                    NewStatus.byKiln("success", "Rolled back to this deployment", target.environment())
+                                                            .withUrls(environmentUrl, logUrl)))
+                                            // The one it replaces, even in another environment, is no longer live.
+                                            .compose(done -> active == null ? Future.<Void>succeededFuture()
+                                                    : StatusStore.markInactive(connection, active, deploymentId))
                                             .map(done -> target);
                                 });
                     });

@@ -7,6 +7,7 @@ import dev.kiln.core.store.StatusStore.NewStatus;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -163,7 +164,8 @@ public final class WorkQueue {
                     Deployment deployment = Rows.deployment(rows.iterator().next());
                     return transition(connection, claim, status, node, null)
                             .compose(done -> status == DeploymentStatus.CLONING && claim.attempt() == 1
-                                    ? StatusStore.insert(connection, claim.deploymentId(), NewStatus.byKiln("in_progress", "Building on " + node))
+                                    ? StatusStore.insert(connection, claim.deploymentId(),
+                                            NewStatus.byKiln("in_progress", "Building on " + node, deployment.environment()))
                                     : Future.succeededFuture())
                             .map(done -> Optional.of(deployment));
                 })));
@@ -195,17 +197,39 @@ public final class WorkQueue {
                     }
                     Deployment deployment = Rows.deployment(rows.iterator().next());
                     // A deployment triggered later that is already live stays live.
-                    return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2, updated_at = now() "
-                                    + "WHERE id = $1 AND (active_deployment_id IS NULL OR active_deployment_id < $2) RETURNING id")
+                    return connection.preparedQuery("UPDATE projects p SET active_deployment_id = $2, updated_at = now() "
+                                    + "FROM (SELECT active_deployment_id FROM projects WHERE id = $1) previous "
+                                    + "WHERE p.id = $1 AND (p.active_deployment_id IS NULL OR p.active_deployment_id < $2) "
+                                    + "RETURNING previous.active_deployment_id")
                             .execute(Tuple.of(deployment.projectId(), deployment.id()))
                             .compose(promoted -> transition(connection, claim, DeploymentStatus.DEPLOYED, node, null)
                                     .compose(done -> connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1").execute(Tuple.of(deployment.id())))
-                                    .compose(done -> promoted.size() > 0
-                                            ? StatusStore.insert(connection, deployment.id(),
-                                                    NewStatus.byKiln("success", "Deployed").withUrls(environmentUrl, logUrl))
-                                            : Future.succeededFuture())
+                                    .compose(done -> deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl))
                                     .map(done -> Optional.of(deployment)));
                 }));
+    }
+
+    /**
+     * A deployed deployment reports {@code success}. When it went live, the deployments of its
+     * environment before it and the one it replaced become {@code inactive}; when a newer one was
+     * live already, it is {@code inactive} at once and replaces nothing.
+     */
+    private static Future<Void> deployedStatuses(SqlConnection connection, Deployment deployment, RowSet<Row> promoted,
+                                                 String environmentUrl, String logUrl) {
+        NewStatus success = NewStatus.byKiln("success", "Deployed", deployment.environment()).withUrls(environmentUrl, logUrl);
+        if (promoted.size() == 0) {
+            return StatusStore.insert(connection, deployment.id(), success.withAutoInactive(false))
+                    .compose(done -> connection.preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1")
+                            .execute(Tuple.of(deployment.projectId())))
+                    .compose(active -> {
+                        Long live = active.iterator().next().getLong(0);
+                        return live == null ? Future.<Void>succeededFuture() : StatusStore.markInactive(connection, deployment.id(), live);
+                    });
+        }
+        Long previous = promoted.iterator().next().getLong(0);
+        return StatusStore.insert(connection, deployment.id(), success)
+                .compose(done -> previous == null ? Future.<Void>succeededFuture()
+                        : StatusStore.markInactive(connection, previous, deployment.id()));
     }
 
     /**
@@ -227,7 +251,7 @@ public final class WorkQueue {
                     }
                     return DeploymentStore.finish(connection, claim.deploymentId(), DeploymentStatus.FAILED, message, claim.attempt())
                             .compose(deployment -> StatusStore.insert(connection, claim.deploymentId(),
-                                            NewStatus.byKiln(kilnFault ? "error" : "failure", firstLine(message)))
+                                            NewStatus.byKiln(kilnFault ? "error" : "failure", firstLine(message), deployment.environment()))
                                     .map(done -> Optional.of(deployment)));
                 }));
     }

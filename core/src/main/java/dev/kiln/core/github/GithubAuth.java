@@ -1,0 +1,65 @@
+package dev.kiln.core.github;
+
+import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.TokenStore.Token;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Authentication on the GitHub-compatible endpoints: {@code Authorization: token <t>} as GitHub
+ * clients send it, or {@code Bearer <t>}, failing with GitHub's 401 bodies.
+ */
+final class GithubAuth {
+
+    private static final String TOKEN_KEY = "github.token";
+
+    private final TokenStore tokens;
+
+    GithubAuth(TokenStore tokens) {
+        this.tokens = tokens;
+    }
+
+    void authenticate(RoutingContext context) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            context.fail(GithubError.requiresAuthentication());
+            return;
+        }
+        String plain = plainToken(header);
+        if (plain == null) {
+            context.fail(GithubError.badCredentials());
+            return;
+        }
+        tokens.authenticate(plain).onComplete(result -> {
+            if (result.failed()) {
+                context.fail(result.cause());
+            } else if (result.result().isEmpty()) {
+                context.fail(GithubError.badCredentials());
+            } else {
+                context.put(TOKEN_KEY, result.result().get());
+                context.next();
+            }
+        });
+    }
+
+    static Token token(RoutingContext context) {
+        return context.get(TOKEN_KEY);
+    }
+
+    /** The token of a {@code token <t>} or {@code Bearer <t>} header, or null when there is none. */
+    static String plainToken(String header) {
+        if (header == null) {
+            return null;
+        }
+        String trimmed = header.trim();
+        int space = trimmed.indexOf(' ');
+        if (space <= 0) {
+            return null;
+        }
+        String scheme = trimmed.substring(0, space);
+        if (!scheme.equalsIgnoreCase("Bearer") && !scheme.equalsIgnoreCase("token")) {
+            return null;
+        }
+        String plain = trimmed.substring(space + 1).trim();
+        return plain.isEmpty() ? null : plain;
+    }
+}
