@@ -94,19 +94,10 @@ class KillNodeTest {
         Node second = start("two", database, ClusterTest.freePort(), "127.0.0.1:" + firstPort);
         try (GitRepo repo = GitRepo.create(temp.resolve("repo"))) {
             repo.write("index.html", "survives").commit("one");
-            long projectId = api(first.baseUrl(), "POST", "/projects", new JsonObject().put("name", "Survivor")
-                    .put("repo_url", repo.url()).put("builder", "shell")
-                    .put("build_command", "sh -c 'sleep 3; echo " + MARKER + "'")).getJsonObject("data").getLong("id");
+            long projectId = createProject(first, "Survivor", repo, 3);
             long id = api(first.baseUrl(), "POST", "/projects/" + projectId + "/deployments", null).getJsonObject("data").getLong("id");
-
             String path = "/projects/" + projectId + "/deployments/" + id;
-            JsonObject deployment = api(first.baseUrl(), "GET", path, null).getJsonObject("data");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!"building".equals(deployment.getString("status"))) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(20);
-                deployment = api(first.baseUrl(), "GET", path, null).getJsonObject("data");
-            }
+            JsonObject deployment = awaitBuilding(first, path);
             String victimId = deployment.getString("node");
             Node victim = victimId.equals(first.id()) ? first : second;
             Node survivor = victim == first ? second : first;
@@ -116,7 +107,7 @@ class KillNodeTest {
 
             deployment = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
             long rerunAt = 0;
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!"deployed".equals(deployment.getString("status"))) {
                 assertThat(deployment.getString("status")).isNotIn("failed", "cancelled");
                 assertThat(System.nanoTime()).as("deployment never finished after the kill: " + deployment).isLessThan(deadline);
@@ -153,23 +144,15 @@ class KillNodeTest {
         Node second = start("two", database, ClusterTest.freePort(), "127.0.0.1:" + firstPort);
         try (GitRepo repo = GitRepo.create(temp.resolve("repo"))) {
             repo.write("index.html", "paused").commit("one");
-            long projectId = api(first.baseUrl(), "POST", "/projects", new JsonObject().put("name", "Paused")
-                    .put("repo_url", repo.url()).put("builder", "shell")
-                    .put("build_command", "sh -c 'sleep 2; echo " + MARKER + "'")).getJsonObject("data").getLong("id");
+            long projectId = createProject(first, "Paused", repo, 2);
             long id = api(first.baseUrl(), "POST", "/projects/" + projectId + "/deployments", null).getJsonObject("data").getLong("id");
             String path = "/projects/" + projectId + "/deployments/" + id;
-            JsonObject deployment = api(first.baseUrl(), "GET", path, null).getJsonObject("data");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!"building".equals(deployment.getString("status"))) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(20);
-                deployment = api(first.baseUrl(), "GET", path, null).getJsonObject("data");
-            }
+            JsonObject deployment = awaitBuilding(first, path);
             Node paused = deployment.getString("node").equals(first.id()) ? first : second;
             Node survivor = paused == first ? second : first;
             signal("STOP", paused.process().pid());
             try {
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                 while (!"deployed".equals(deployment.getString("status"))) {
                     assertThat(System.nanoTime()).as("not taken over: " + deployment).isLessThan(deadline);
                     Thread.sleep(50);
@@ -187,6 +170,23 @@ class KillNodeTest {
             assertThat(after.getInteger("attempt")).isEqualTo(2);
             assertThat(after.getString("deployed_at")).isEqualTo(deployment.getString("deployed_at"));
         }
+    }
+
+    private static long createProject(Node node, String name, GitRepo repo, int buildSeconds) throws Exception {
+        return api(node.baseUrl(), "POST", "/projects", new JsonObject().put("name", name)
+                .put("repo_url", repo.url()).put("builder", "shell")
+                .put("build_command", "sh -c 'sleep " + buildSeconds + "; echo " + MARKER + "'")).getJsonObject("data").getLong("id");
+    }
+
+    private static JsonObject awaitBuilding(Node node, String path) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonObject deployment = api(node.baseUrl(), "GET", path, null).getJsonObject("data");
+        while (!"building".equals(deployment.getString("status"))) {
+            assertThat(System.nanoTime()).as("never started building: " + deployment).isLessThan(deadline);
+            Thread.sleep(20);
+            deployment = api(node.baseUrl(), "GET", path, null).getJsonObject("data");
+        }
+        return deployment;
     }
 
     private static void signal(String signal, long pid) throws Exception {
