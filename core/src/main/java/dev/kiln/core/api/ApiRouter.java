@@ -56,6 +56,8 @@ public final class ApiRouter {
     public static Router create(Vertx vertx, Services services) {
         Router router = Router.router(vertx);
         router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
+        PluginsHandler plugins = new PluginsHandler(vertx, services.plugins());
+        plugins.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(new Auth(services.tokens())::authenticate);
 
@@ -66,6 +68,7 @@ public final class ApiRouter {
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new TokensHandler(services.tokens()).mount(router);
+        plugins.mount(router);
 
         router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
                 "no endpoint " + context.request().method() + " " + context.request().path()));
@@ -86,14 +89,18 @@ public final class ApiRouter {
                 case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
                 default -> ErrorCode.INTERNAL_ERROR;
             };
+            Long limit = context.get(PluginsHandler.BODY_LIMIT_KEY);
             String message = code == ErrorCode.PAYLOAD_TOO_LARGE
-                    ? "the request body is larger than " + MAX_BODY_BYTES + " bytes"
+                    ? "the request body is larger than " + (limit != null ? limit : MAX_BODY_BYTES) + " bytes"
                     : http.getPayload() != null ? http.getPayload() : code.wireName().replace('_', ' ');
             Responses.error(context, code, message);
         } else if (error == null && context.statusCode() > 0) {
             ErrorCode code = context.statusCode() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
                     : context.statusCode() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_REQUEST;
-            Responses.error(context, code, code.wireName().replace('_', ' '));
+            Long limit = context.get(PluginsHandler.BODY_LIMIT_KEY);
+            Responses.error(context, code, code == ErrorCode.PAYLOAD_TOO_LARGE
+                    ? "the request body is larger than " + (limit != null ? limit : MAX_BODY_BYTES) + " bytes"
+                    : code.wireName().replace('_', ' '));
         } else {
             LOG.error("Unexpected error on {} {}", context.request().method(), context.request().path(), error);
             Responses.error(context, ErrorCode.INTERNAL_ERROR, "internal error; the server log has the details");

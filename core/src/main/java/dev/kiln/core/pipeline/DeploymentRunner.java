@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.Deployment;
@@ -47,6 +49,8 @@ import io.vertx.core.WorkerExecutor;
 final class DeploymentRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentRunner.class);
+    /** Detection only reads files; a builder taking longer is treated as not fitting. */
+    private static final Duration DETECT_TIMEOUT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final WorkerExecutor workers;
@@ -82,6 +86,7 @@ final class DeploymentRunner {
         DeploymentLog log;
         Path workspace;
         Builder builder;
+        BuilderLease lease;
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -163,6 +168,9 @@ final class DeploymentRunner {
                 .compose(this::ended)
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
+                    if (run.lease != null) {
+                        run.lease.close();
+                    }
                     deleteTree(run.workspace);
                     return null;
                 }));
@@ -228,37 +236,51 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, IOException {
+    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
         String configured = run.project.settings().builder();
         if (configured != null) {
-            run.builder = plugins.builder(configured)
-                    .orElseThrow(() -> new BuildException("builder '" + configured + "' is not installed; installed builders: "
-                            + plugins.builderIds()));
-            return run.builder.detect(sourceDirectory).map(Detection::framework);
+            run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));
+            run.builder = run.lease.builder();
+            return detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        Builder best = null;
+        BuilderLease best = null;
         Detection bestDetection = null;
-        for (Builder candidate : plugins.builders()) {
-            Optional<Detection> detection = detectSafely(candidate, sourceDirectory, run.log);
-            if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
-                best = candidate;
-                bestDetection = detection.get();
+        List<BuilderLease> candidates = plugins.acquireBuilders();
+        try {
+            for (BuilderLease candidate : candidates) {
+                Optional<Detection> detection = detectSafely(run, candidate.builder(), sourceDirectory);
+                if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
+                    best = candidate;
+                    bestDetection = detection.get();
+                }
+            }
+        } finally {
+            for (BuilderLease candidate : candidates) {
+                if (candidate != best) {
+                    candidate.close();
+                }
             }
         }
         if (best == null) {
             throw new BuildException("no installed builder fits this repository; set the project's builder (installed: "
                     + plugins.builderIds() + ")");
         }
-        run.builder = best;
-        run.log.info("detected " + bestDetection.framework() + "; building with '" + best.id() + "'");
+        run.lease = best;
+        run.builder = best.builder();
+        run.log.info("detected " + bestDetection.framework() + "; building with '" + run.builder.id() + "'");
         return Optional.of(bestDetection.framework());
     }
 
-    private static Optional<Detection> detectSafely(Builder builder, Path sourceDirectory, DeploymentLog log) {
+    private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
+        String id = builder.id();
         try {
-            return builder.detect(sourceDirectory);
-        } catch (IOException | RuntimeException e) {
-            log.warn("builder '" + builder.id() + "' failed to inspect the repository: " + e.getMessage());
+            Optional<Detection> detection = BuilderCalls.call(() -> builder.detect(sourceDirectory), DETECT_TIMEOUT, run.cancelled::get,
+                    "builder '" + id + "' (detect)");
+            return detection == null ? Optional.empty() : detection;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            run.log.warn("builder '" + id + "' failed to inspect the repository: " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -272,13 +294,17 @@ final class DeploymentRunner {
                 environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),
                 deploymentUrl(run), run.log, runner, run.cancelled::get);
         BuildOutput output;
+        Builder builder = run.builder;
+        Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
         try {
-            output = run.builder.build(context);
+            output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
         } catch (BuildException | InterruptedException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (BuilderCalls.TimedOut e) {
+            throw new BuildException(e.getMessage());
+        } catch (Exception | LinkageError e) {
             // A plugin's bug fails this deployment, not the node.
-            throw new KilnFault("builder '" + run.builder.id() + "' crashed: " + e, e);
+            throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
         }
         if (output == null) {
             throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);

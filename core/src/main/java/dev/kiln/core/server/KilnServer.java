@@ -110,7 +110,9 @@ public final class KilnServer implements AutoCloseable {
                     .putHeader("Content-Type", "application/json; charset=utf-8")
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
 
-            PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS);
+            PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
+                    intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
+                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1));
             await(vertx.deployVerticle(new Dispatcher(pipeline, new WorkQueue(pool, LEASE_SECONDS), deployments, projects,
                     new LogStore(pool), git, plugins, urls)));
         } catch (Exception e) {
@@ -179,6 +181,22 @@ public final class KilnServer implements AutoCloseable {
             embedded.close();
             embedded = null;
         }
+    }
+
+    private int intSetting(String key, int fallback, int minimum) {
+        String value = config.settings().get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= minimum) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("setting " + key + " must be a whole number of at least " + minimum + ", got '" + value + "'");
     }
 
     private static String nodeId(Path dataDirectory) throws IOException {
