@@ -35,7 +35,8 @@ final class PluginsHandler {
         router.post("/plugins").handler(context -> {
             context.put(BODY_LIMIT_KEY, limit);
             context.next();
-        }).handler(BodyHandler.create(false).setBodyLimit(limit));
+        });
+        router.post("/plugins").handler(BodyHandler.create(false).setBodyLimit(limit));
     }
 
     void mount(Router router) {
