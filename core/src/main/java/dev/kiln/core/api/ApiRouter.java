@@ -41,9 +41,10 @@ public final class ApiRouter {
      * @param plugins builders and storage targets
      * @param git git mirrors
      * @param urls public URLs
+     * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
-                           GitMirrors git, PublicUrls urls) {
+                           GitMirrors git, PublicUrls urls, java.nio.file.Path cacheDirectory) {
     }
 
     /**
@@ -62,7 +63,8 @@ public final class ApiRouter {
         router.route().handler(new Auth(services.tokens())::authenticate);
 
         Views views = new Views(services.urls());
-        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views);
+        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views,
+                services.cacheDirectory());
         DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views, services.urls());
         projects.mount(router);
         deployments.mount(router);

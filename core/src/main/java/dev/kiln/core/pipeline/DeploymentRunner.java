@@ -28,6 +28,7 @@ import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.StoredArtifactRef;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.plugin.api.BuildCancelledException;
@@ -165,7 +166,7 @@ final class DeploymentRunner {
                         })
                         .compose(v -> queue.deployed(claim, config.nodeId(), artifactKey, deploymentUrl(run),
                                 urls.logsUrl(run.project.id(), claim.deploymentId()))))
-                .compose(this::ended)
+                .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
                     if (run.lease != null) {
@@ -194,6 +195,35 @@ final class DeploymentRunner {
         return run.log.close()
                 .compose(v -> queue.failed(run.claim, config.nodeId(), message, kilnFault))
                 .compose(this::ended);
+    }
+
+    /**
+     * Deletes the files of the project's deployments beyond the newest {@code artifacts.keep} (the
+     * active one always stays). A failure here is logged; the deployment stays deployed.
+     */
+    private Future<Void> prune(long projectId) {
+        return deployments.prune(projectId, config.keepArtifacts())
+                .compose(pruned -> pruned.isEmpty() ? Future.succeededFuture() : blocking(() -> {
+                    for (StoredArtifactRef artifact : pruned) {
+                        Optional<StorageTarget> storage = plugins.storage(artifact.storage());
+                        try {
+                            if (storage.isEmpty()) {
+                                throw new StorageException(plugins.storageProblem(artifact.storage()));
+                            }
+                            storage.get().delete(artifact.artifactKey());
+                            LOG.info("Pruned the files of {} from '{}'", artifact.artifactKey(), artifact.storage());
+                        } catch (StorageException | RuntimeException e) {
+                            LOG.warn("Could not delete the pruned files of {} from '{}': {}", artifact.artifactKey(), artifact.storage(),
+                                    e.getMessage());
+                        }
+                    }
+                    return null;
+                }))
+                .<Void>mapEmpty()
+                .recover(error -> {
+                    LOG.warn("Pruning the deployments of project {} failed: {}", projectId, error.getMessage());
+                    return Future.succeededFuture();
+                });
     }
 
     private Future<Void> ended(Optional<Deployment> deployment) {

@@ -104,7 +104,7 @@ public final class KilnServer implements AutoCloseable {
             baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             PublicUrls urls = new PublicUrls(baseUrl());
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls)));
+                    plugins, git, urls, config.dataDirectory().resolve("cache"))));
             new SiteHandler(vertx, deployments, plugins).mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
