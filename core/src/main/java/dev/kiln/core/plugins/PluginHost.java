@@ -268,8 +268,13 @@ public final class PluginHost {
             }
             Installed plugin = new Installed(descriptor, file, loadPath);
             load(plugin);
+            try {
+                writeDisabled(id, false);
+            } catch (KilnException e) {
+                plugin.loaded.forceUnload();
+                throw e;
+            }
             installed.put(id, plugin);
-            writeDisabled(id, false);
             cleanUp.clear();
             publish();
             if (existing != null) {

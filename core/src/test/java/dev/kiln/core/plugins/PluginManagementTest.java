@@ -45,7 +45,7 @@ class PluginManagementTest {
     static void start() throws Exception {
         pluginsDirectory = temp.resolve("plugins");
         kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, pluginsDirectory,
-                Map.of("plugins.max_upload_bytes", "1000000", "builds.grace_seconds", "1"));
+                Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1"));
         repo = GitRepo.create(temp.resolve("repo"));
         repo.write("site.txt", "hello <plugins>").commit("a text site");
     }
@@ -278,9 +278,18 @@ class PluginManagementTest {
         assertThat(kiln.api("GET", "/plugins", null, null).status()).isEqualTo(401);
         assertThat(plugin("nobody")).isNull();
 
-        Response tooLarge = upload(new byte[1_000_001]);
+        // Larger than the API's usual body limit (1 MiB), smaller than the plugin cap.
+        byte[] padding = new byte[1_500_000];
+        new java.util.Random(7).nextBytes(padding);
+        Path classes = PluginFiles.compile(work(), PluginFiles.builder("test.large", "large", "throw new BuildException(\"unused\");"));
+        Response large = upload(PluginFiles.jar(PluginFiles.manifest("large", "1.0.0", ">=0.1.0", "test.large.TestPlugin"), classes,
+                Map.of("padding.bin", padding)));
+        assertThat(large.status()).as(large.body()).isEqualTo(201);
+
+        Response tooLarge = upload(new byte[3_000_001]);
         assertThat(tooLarge.status()).isEqualTo(413);
         assertThat(tooLarge.errorCode()).isEqualTo("payload_too_large");
+        assertThat(tooLarge.body()).contains("3000000 bytes");
         assertThat(kiln.admin("POST", "/plugins/missing/enable", null).status()).isEqualTo(404);
         assertThat(kiln.admin("DELETE", "/plugins/missing", null).status()).isEqualTo(404);
     }
