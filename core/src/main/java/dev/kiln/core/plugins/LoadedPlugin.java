@@ -70,7 +70,12 @@ final class LoadedPlugin {
             if (loadedId == null) {
                 throw PluginArchive.invalid("plugin '" + id + "' could not be loaded");
             }
-            PluginState state = manager.startPlugin(loadedId);
+            PluginState state;
+            try {
+                state = manager.startPlugin(loadedId);
+            } catch (RuntimeException | LinkageError e) {
+                throw PluginArchive.invalid("plugin '" + id + "' failed to start: " + e);
+            }
             PluginWrapper wrapper = manager.getPlugin(loadedId);
             if (state != PluginState.STARTED) {
                 Throwable failure = wrapper == null ? null : wrapper.getFailedException();

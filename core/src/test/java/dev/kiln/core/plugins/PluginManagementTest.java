@@ -246,6 +246,16 @@ class PluginManagementTest {
                 "throw new BuildException(\"unused\");"));
         bad.put("supplies no builder", PluginFiles.jar(manifest, PluginFiles.compile(work(), PluginFiles.pluginClass("test.bad")), Map.of()));
 
+        // A bad newer version of an installed plugin leaves the installed one as it was.
+        Path keeperClasses = PluginFiles.compile(work(), PluginFiles.builder("test.keeper.two", "keeper", "throw new BuildException(\"unused\");"));
+        bad.put("requires Kiln plugin API >=9.0.0", PluginFiles.jar(PluginFiles.manifest("keeper", "2.0.0", ">=9.0.0",
+                "test.keeper.two.TestPlugin"), keeperClasses, Map.of()));
+        Map<String, String> failing = new LinkedHashMap<>(PluginFiles.builder("test.keeper.three", "keeper", "throw new BuildException(\"unused\");"));
+        failing.put("test/keeper/three/TestPlugin.java", "package test.keeper.three;\npublic final class TestPlugin extends org.pf4j.Plugin {\n"
+                + "    @Override public void start() { throw new IllegalStateException(\"cannot start\"); }\n}\n");
+        bad.put("failed to start", PluginFiles.jar(PluginFiles.manifest("keeper", "3.0.0", ">=0.1.0", "test.keeper.three.TestPlugin"),
+                PluginFiles.compile(work(), failing), Map.of()));
+
         for (Map.Entry<String, byte[]> entry : bad.entrySet()) {
             Response response = upload(entry.getValue());
             assertThat(response.status()).as(entry.getKey() + ": " + response.body()).isEqualTo(422);
