@@ -155,6 +155,15 @@ final class LoadedPlugin {
         return true;
     }
 
+    /** Takes a lease for work that began before the plugin was retired; false once unloaded. */
+    synchronized boolean acquireUnlessUnloaded() {
+        if (unloaded) {
+            return false;
+        }
+        leases++;
+        return true;
+    }
+
     synchronized void release() {
         leases--;
         if (retired && leases == 0) {

@@ -428,6 +428,7 @@ public final class PluginHost {
         Map<String, StorageTarget> targets = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
         loaded.storageFactories().forEach((id, factory) -> createStorage(id, factory, targets, problems));
+        targets.replaceAll((id, target) -> new LeasedStorage(id, target, loaded));
         plugin.loaded = loaded;
         plugin.problem = null;
         plugin.storage = targets;

@@ -322,4 +322,84 @@ class PluginManagementTest {
         JsonObject fine = deploy("Still fine", new JsonObject(), "deployed", "failed");
         assertThat(fine.getString("status")).isEqualTo("deployed");
     }
+
+    private static byte[] storagePlugin(String version, String label) throws Exception {
+        String packageName = "test.tstore.v" + version.replace(".", "");
+        Map<String, String> sources = new LinkedHashMap<>(PluginFiles.pluginClass(packageName));
+        sources.put(packageName.replace('.', '/') + "/DirectoryStorage.java", """
+                package %s;
+
+                import java.io.*;
+                import java.nio.file.*;
+                import java.util.*;
+                import java.util.stream.*;
+                import dev.kiln.plugin.api.*;
+
+                @org.pf4j.Extension
+                public final class DirectoryStorage implements StorageTargetFactory {
+                    public String id() { return "tstore"; }
+                    public String description() { return "%s"; }
+                    public StorageTarget create(StorageContext context) {
+                        Path root = context.dataDirectory().resolve("tstore");
+                        return new StorageTarget() {
+                            public StoredArtifact store(String key, Path directory) throws StorageException {
+                                try (Stream<Path> files = Files.walk(directory)) {
+                                    long count = 0;
+                                    for (Path file : files.filter(Files::isRegularFile).toList()) {
+                                        Path target = root.resolve(key).resolve(directory.relativize(file).toString());
+                                        Files.createDirectories(target.getParent());
+                                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                                        count++;
+                                    }
+                                    return new StoredArtifact(count, 0);
+                                } catch (IOException e) {
+                                    throw new StorageException(e.toString());
+                                }
+                            }
+                            public Optional<StoredFile> open(String key, String path) {
+                                Path file = root.resolve(key).resolve(path);
+                                if (!Files.isRegularFile(file)) {
+                                    return Optional.empty();
+                                }
+                                return Optional.of(new StoredFile() {
+                                    public long size() {
+                                        try { return Files.size(file); } catch (IOException e) { return 0; }
+                                    }
+                                    public InputStream openStream() throws IOException {
+                                        return Files.newInputStream(file);
+                                    }
+                                });
+                            }
+                            public void delete(String key) {
+                            }
+                        };
+                    }
+                }
+                """.formatted(packageName, label));
+        Path classes = PluginFiles.compile(work(), sources);
+        return PluginFiles.jar(PluginFiles.manifest("tstore", version, ">=0.1.0", packageName + ".TestPlugin"), classes, Map.of());
+    }
+
+    @Test
+    void aStoragePluginIsInstalledUsedAndUpgradedWhileItsSitesStayServed() throws Exception {
+        Response installed = upload(storagePlugin("1.0.0", "one"));
+        assertThat(installed.status()).as(installed.body()).isEqualTo(201);
+        assertThat(installed.data().getJsonArray("storage_targets")).containsExactly("tstore");
+
+        GitRepo site = GitRepo.create(temp.resolve("stored-repo"));
+        site.write("index.html", "stored in a plugin").commit("one");
+        JsonObject project = kiln.createProject("Stored", site.url(), new JsonObject().put("storage", "tstore"));
+        long projectId = project.getLong("id");
+        JsonObject deployed = kiln.awaitStatus(projectId, kiln.trigger(projectId).getLong("id"), WAIT, "deployed", "failed");
+        assertThat(deployed.getString("status")).as(logs(deployed)).isEqualTo("deployed");
+        assertThat(site(deployed.getString("deployment_url"))).isEqualTo("200 stored in a plugin");
+
+        assertThat(upload(storagePlugin("1.1.0", "two")).status()).isEqualTo(201);
+        assertThat(site(deployed.getString("deployment_url"))).isEqualTo("200 stored in a plugin");
+        assertThat(kiln.admin("POST", "/plugins/tstore/disable", null).status()).isEqualTo(200);
+        assertThat(site(deployed.getString("deployment_url"))).doesNotStartWith("200");
+        assertThat(kiln.admin("POST", "/plugins/tstore/enable", null).status()).isEqualTo(200);
+        assertThat(site(deployed.getString("deployment_url"))).isEqualTo("200 stored in a plugin");
+        site.close();
+    }
 }
