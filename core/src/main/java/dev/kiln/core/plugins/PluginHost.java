@@ -518,9 +518,20 @@ public final class PluginHost {
      * @param id the builder id
      * @return the lease, when the builder is offered
      */
-    public synchronized Optional<BuilderLease> acquireBuilder(String id) {
-        BuilderEntry entry = builders.get(id);
-        return entry == null ? Optional.empty() : Optional.ofNullable(lease(entry));
+    public Optional<BuilderLease> acquireBuilder(String id) {
+        // No host lock: an install holds it while a plugin loads, and builds must not wait for that.
+        // A lease fails only on a version retired after this read; the view already has its successor.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            BuilderEntry entry = builders.get(id);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            BuilderLease lease = lease(entry);
+            if (lease != null) {
+                return Optional.of(lease);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -528,10 +539,13 @@ public final class PluginHost {
      *
      * @return leases
      */
-    public synchronized List<BuilderLease> acquireBuilders() {
+    public List<BuilderLease> acquireBuilders() {
         List<BuilderLease> leases = new ArrayList<>();
-        for (BuilderEntry entry : builders.values()) {
-            BuilderLease lease = lease(entry);
+        for (Map.Entry<String, BuilderEntry> entry : builders.entrySet()) {
+            BuilderLease lease = lease(entry.getValue());
+            if (lease == null) {
+                lease = acquireBuilder(entry.getKey()).orElse(null);
+            }
             if (lease != null) {
                 leases.add(lease);
             }
