@@ -1,14 +1,11 @@
 package dev.kiln.core.plugins;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +15,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import org.pf4j.PluginDescriptor;
 import org.slf4j.Logger;
@@ -40,9 +36,7 @@ import dev.kiln.plugin.api.StorageTargetFactory;
  * {@link #acquireBuilder}). Extensions can also be registered in code, for embedding Kiln and
  * for tests.
  *
- * <p>The plugins directory holds the plugin files ({@code *.jar}, PF4J {@code *.zip}) and
- * {@code disabled.txt}, one disabled plugin id a line (PF4J's own format). Zips are expanded
- * into {@code .expanded/}; uploads are staged in {@code .staging/}.
+ * <p>See {@link PluginDirectory} for the layout of the plugins directory.
  */
 public final class PluginHost {
 
@@ -50,9 +44,9 @@ public final class PluginHost {
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
-    private static final String DISABLED_FILE = "disabled.txt";
 
     private final Path pluginsDirectory;
+    private final PluginDirectory directory;
     private final Path dataDirectory;
     private final Map<String, String> configuration;
     private final Map<String, Builder> builtInBuilders = new LinkedHashMap<>();
@@ -107,6 +101,7 @@ public final class PluginHost {
      */
     public PluginHost(Path pluginsDirectory, Path dataDirectory, Map<String, String> configuration) {
         this.pluginsDirectory = pluginsDirectory;
+        this.directory = new PluginDirectory(pluginsDirectory);
         this.dataDirectory = dataDirectory;
         this.configuration = Map.copyOf(configuration);
     }
@@ -117,10 +112,10 @@ public final class PluginHost {
      */
     public synchronized void start() {
         if (Files.isDirectory(pluginsDirectory)) {
-            deleteTree(stagingDirectory());
-            deleteTree(expandedDirectory());
-            Set<String> disabled = readDisabled();
-            for (Path file : pluginFiles()) {
+            PluginDirectory.deleteTree(directory.staging());
+            PluginDirectory.deleteTree(directory.expanded());
+            Set<String> disabled = directory.readDisabled();
+            for (Path file : directory.pluginFiles()) {
                 Installed found;
                 try {
                     found = inspect(file);
@@ -231,7 +226,7 @@ public final class PluginHost {
      *                       newer version is installed
      */
     public synchronized PluginInfo install(byte[] content) {
-        Path staging = stagingDirectory();
+        Path staging = directory.staging();
         String name = "upload-" + UUID.randomUUID();
         Path upload = staging.resolve(name + ".jar");
         Path expanded = staging.resolve(name);
@@ -253,7 +248,7 @@ public final class PluginHost {
             }
             String baseName = id + "-" + descriptor.getVersion();
             Path file = pluginsDirectory.resolve(baseName + (layout == PluginArchive.Layout.ZIP ? ".zip" : ".jar"));
-            Path loadPath = layout == PluginArchive.Layout.ZIP ? expandedDirectory().resolve(baseName) : file;
+            Path loadPath = layout == PluginArchive.Layout.ZIP ? directory.expanded().resolve(baseName) : file;
             if (existing != null && (file.equals(existing.file) || loadPath.equals(existing.loadPath))) {
                 throw KilnException.conflict("plugin '" + id + "': a file named " + file.getFileName() + " is in use");
             }
@@ -262,14 +257,14 @@ public final class PluginHost {
             cleanUp.add(loadPath);
             Files.move(upload, file, StandardCopyOption.REPLACE_EXISTING);
             if (layout == PluginArchive.Layout.ZIP) {
-                deleteTree(loadPath);
+                PluginDirectory.deleteTree(loadPath);
                 Files.createDirectories(loadPath.getParent());
                 Files.move(expanded, loadPath);
             }
             Installed plugin = new Installed(descriptor, file, loadPath);
             load(plugin);
             try {
-                writeDisabled(id, false);
+                directory.writeDisabled(id, false);
             } catch (KilnException e) {
                 plugin.loaded.forceUnload();
                 throw e;
@@ -289,7 +284,7 @@ public final class PluginHost {
         } catch (IOException e) {
             throw new KilnException(ErrorCode.INTERNAL_ERROR, "could not write the plugin to " + pluginsDirectory + ": " + e.getMessage());
         } finally {
-            cleanUp.forEach(PluginHost::deleteTree);
+            cleanUp.forEach(PluginDirectory::deleteTree);
         }
     }
 
@@ -302,7 +297,7 @@ public final class PluginHost {
     public synchronized PluginInfo disable(String id) {
         Installed plugin = find(id);
         if (!plugin.disabled) {
-            writeDisabled(id, true);
+            directory.writeDisabled(id, true);
             plugin.disabled = true;
             plugin.problem = null;
             if (plugin.loaded != null) {
@@ -329,7 +324,7 @@ public final class PluginHost {
         Installed plugin = find(id);
         if (plugin.loaded == null) {
             load(plugin);
-            writeDisabled(id, false);
+            directory.writeDisabled(id, false);
             plugin.disabled = false;
             plugin.problem = null;
             publish();
@@ -347,7 +342,7 @@ public final class PluginHost {
     public synchronized void remove(String id) {
         Installed plugin = find(id);
         installed.remove(id);
-        writeDisabled(id, false);
+        directory.writeDisabled(id, false);
         publish();
         retire(plugin);
         LOG.info("Removed plugin '{}' {}", id, plugin.version());
@@ -455,9 +450,9 @@ public final class PluginHost {
         LoadedPlugin loaded = plugin.loaded;
         plugin.loaded = null;
         Runnable deleteFiles = () -> {
-            deleteTree(plugin.file);
+            PluginDirectory.deleteTree(plugin.file);
             if (!plugin.loadPath.equals(plugin.file)) {
-                deleteTree(plugin.loadPath);
+                PluginDirectory.deleteTree(plugin.loadPath);
             }
         };
         if (loaded == null) {
@@ -651,95 +646,15 @@ public final class PluginHost {
 
     // ---- the plugins directory ----
 
-    private Path stagingDirectory() {
-        return pluginsDirectory.resolve(".staging");
-    }
-
-    private Path expandedDirectory() {
-        return pluginsDirectory.resolve(".expanded");
-    }
-
-    private List<Path> pluginFiles() {
-        try (Stream<Path> files = Files.list(pluginsDirectory)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(file -> !file.getFileName().toString().startsWith("."))
-                    .filter(file -> {
-                        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-                        return name.endsWith(".jar") || name.endsWith(".zip");
-                    })
-                    .sorted(Comparator.comparing(Path::toString))
-                    .toList();
-        } catch (IOException e) {
-            LOG.warn("Cannot list plugins in {}: {}", pluginsDirectory, e.getMessage());
-            return List.of();
-        }
-    }
-
     private Installed inspect(Path file) throws IOException {
         PluginArchive.checkEntries(file);
         if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
             String name = file.getFileName().toString();
-            Path directory = expandedDirectory().resolve(name.substring(0, name.length() - ".zip".length()));
-            deleteTree(directory);
-            PluginArchive.expand(file, directory);
-            return new Installed(PluginArchive.descriptor(directory), file, directory);
+            Path expandedTo = directory.expanded().resolve(name.substring(0, name.length() - ".zip".length()));
+            PluginDirectory.deleteTree(expandedTo);
+            PluginArchive.expand(file, expandedTo);
+            return new Installed(PluginArchive.descriptor(expandedTo), file, expandedTo);
         }
         return new Installed(PluginArchive.descriptor(file), file, file);
-    }
-
-    private Set<String> readDisabled() {
-        Path file = pluginsDirectory.resolve(DISABLED_FILE);
-        if (!Files.exists(file)) {
-            return new TreeSet<>();
-        }
-        try {
-            Set<String> ids = new TreeSet<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                String id = line.trim();
-                if (!id.isEmpty() && !id.startsWith("#")) {
-                    ids.add(id);
-                }
-            }
-            return ids;
-        } catch (IOException e) {
-            LOG.warn("Cannot read {}: {}", file, e.getMessage());
-            return new TreeSet<>();
-        }
-    }
-
-    private void writeDisabled(String id, boolean disabled) {
-        Set<String> ids = readDisabled();
-        boolean changed = disabled ? ids.add(id) : ids.remove(id);
-        if (!changed) {
-            return;
-        }
-        Path file = pluginsDirectory.resolve(DISABLED_FILE);
-        try {
-            Files.createDirectories(pluginsDirectory);
-            Path temporary = pluginsDirectory.resolve("." + DISABLED_FILE + ".tmp");
-            StringBuilder text = new StringBuilder("# plugins Kiln does not load, one id a line\n");
-            ids.forEach(line -> text.append(line).append('\n'));
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL_ERROR, "could not write " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not delete {}: {}", root, e.getMessage());
-        }
     }
 }
