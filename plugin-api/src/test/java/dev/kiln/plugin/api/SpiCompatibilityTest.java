@@ -46,7 +46,7 @@ class SpiCompatibilityTest {
     private static final String RECORD = "spi-signatures.txt";
     private static final Path RECORD_SOURCE = Path.of("src", "test", "resources", "dev", "kiln", "plugin", "api", RECORD);
     private static final String HOW_TO_RECORD = "\nIf this is a deliberate change, run `mvn -pl plugin-api verify -Dkiln.spi.record=true` "
-            + "and commit " + RECORD_SOURCE + " (see SpiCompatibilityTest's javadoc).";
+            + "and commit plugin-api/" + RECORD_SOURCE + " (see SpiCompatibilityTest's javadoc).";
 
     @Test
     void theSpiMatchesTheRecord() throws Exception {
