@@ -42,6 +42,8 @@ public final class PluginHost {
 
     /** The default largest plugin file accepted, in bytes. */
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
+    /** The default time a plugin has to load and start, in seconds. */
+    public static final long DEFAULT_START_TIMEOUT_SECONDS = 60;
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
@@ -97,7 +99,8 @@ public final class PluginHost {
      * @param pluginsDirectory where plugin files are; may not exist
      * @param dataDirectory the node's data directory, handed to storage targets
      * @param configuration Kiln's configuration; keys {@code storage.<id>.<name>} reach storage targets,
-     *                      {@code plugins.max_upload_bytes} caps plugin uploads
+     *                      {@code plugins.max_upload_bytes} caps plugin uploads, {@code plugins.start_timeout_seconds}
+     *                      bounds how long a plugin may take to start
      */
     public PluginHost(Path pluginsDirectory, Path dataDirectory, Map<String, String> configuration) {
         this.pluginsDirectory = pluginsDirectory;
@@ -201,16 +204,24 @@ public final class PluginHost {
      * @return bytes
      */
     public long maxUploadBytes() {
-        String configured = configuration.get("plugins.max_upload_bytes");
+        return longSetting("plugins.max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES);
+    }
+
+    private long longSetting(String key, long fallback) {
+        String configured = configuration.get(key);
         if (configured == null || configured.isBlank()) {
-            return DEFAULT_MAX_UPLOAD_BYTES;
+            return fallback;
         }
         try {
-            return Long.parseLong(configured.trim());
+            long value = Long.parseLong(configured.trim());
+            if (value > 0) {
+                return value;
+            }
         } catch (NumberFormatException e) {
-            LOG.warn("plugins.max_upload_bytes '{}' is not a number; using {}", configured, DEFAULT_MAX_UPLOAD_BYTES);
-            return DEFAULT_MAX_UPLOAD_BYTES;
+            // reported below
         }
+        LOG.warn("{} '{}' is not a positive whole number; using {}", key, configured, fallback);
+        return fallback;
     }
 
     // ---- installing and managing ----
@@ -409,7 +420,7 @@ public final class PluginHost {
 
     /** Loads a plugin and checks its extension ids against everyone else's. Registers nothing. */
     private void load(Installed plugin) {
-        LoadedPlugin loaded = LoadedPlugin.load(plugin.loadPath, plugin.descriptor);
+        LoadedPlugin loaded = loadWithin(plugin);
         for (String key : loaded.extensionKeys()) {
             String owner = ownerOf(key, plugin.id());
             if (owner != null) {
@@ -429,6 +440,35 @@ public final class PluginHost {
         plugin.storage = targets;
         plugin.storageProblems = problems;
         plugin.lastExtensionKeys = Set.copyOf(loaded.extensionKeys());
+    }
+
+    /**
+     * Loads on a thread of its own: a plugin whose {@code start()} or constructor hangs is refused
+     * after {@code plugins.start_timeout_seconds} (default 60) instead of holding the host's lock,
+     * and with it every plugin change, forever. The stuck thread is abandoned.
+     */
+    private LoadedPlugin loadWithin(Installed plugin) {
+        long seconds = longSetting("plugins.start_timeout_seconds", DEFAULT_START_TIMEOUT_SECONDS);
+        java.util.concurrent.FutureTask<LoadedPlugin> task = new java.util.concurrent.FutureTask<>(
+                () -> LoadedPlugin.load(plugin.loadPath, plugin.descriptor));
+        Thread thread = new Thread(task, "kiln-plugin-load-" + plugin.id());
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            return task.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            task.cancel(true);
+            throw PluginArchive.invalid("plugin '" + plugin.id() + "' did not start within " + seconds + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw PluginArchive.invalid("plugin '" + plugin.id() + "' could not be loaded: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.cancel(true);
+            throw new KilnException(ErrorCode.UNAVAILABLE, "interrupted while loading plugin '" + plugin.id() + "'");
+        }
     }
 
     private String ownerOf(String key, String exceptPlugin) {

@@ -45,7 +45,7 @@ class PluginManagementTest {
     static void start() throws Exception {
         pluginsDirectory = temp.resolve("plugins");
         kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, pluginsDirectory,
-                Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1"));
+                Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1", "plugins.start_timeout_seconds", "2"));
         repo = GitRepo.create(temp.resolve("repo"));
         repo.write("site.txt", "hello <plugins>").commit("a text site");
     }
@@ -255,6 +255,12 @@ class PluginManagementTest {
                 + "    @Override public void start() { throw new IllegalStateException(\"cannot start\"); }\n}\n");
         bad.put("failed to start", PluginFiles.jar(PluginFiles.manifest("keeper", "3.0.0", ">=0.1.0", "test.keeper.three.TestPlugin"),
                 PluginFiles.compile(work(), failing), Map.of()));
+
+        Map<String, String> hanging = new LinkedHashMap<>(PluginFiles.builder("test.hanging", "hanging", "throw new BuildException(\"unused\");"));
+        hanging.put("test/hanging/TestPlugin.java", "package test.hanging;\npublic final class TestPlugin extends org.pf4j.Plugin {\n"
+                + "    @Override public void start() { while (true) { try { Thread.sleep(1000); } catch (InterruptedException e) { } } }\n}\n");
+        bad.put("did not start within 2 s", PluginFiles.jar(PluginFiles.manifest("hanging", "1.0.0", ">=0.1.0", "test.hanging.TestPlugin"),
+                PluginFiles.compile(work(), hanging), Map.of()));
 
         for (Map.Entry<String, byte[]> entry : bad.entrySet()) {
             Response response = upload(entry.getValue());
