@@ -79,6 +79,10 @@ class PluginStateTest {
                 assertThat(plugin(kiln, "builder-example").getString("version")).isEqualTo("2.0.0");
                 assertThat(plugin(kiln, "zipped").getString("state")).isEqualTo("started");
                 assertThat(plugin(kiln, "zipped").getJsonArray("builders")).containsExactly("zipped");
+                Response one = kiln.admin("GET", "/plugins/zipped", null);
+                assertThat(one.status()).isEqualTo(200);
+                assertThat(one.data().getString("version")).isEqualTo("0.3.0");
+                assertThat(kiln.admin("GET", "/plugins/nothing-here", null).status()).isEqualTo(404);
                 assertThat(deploy(kiln, projectId).getString("error_message")).contains("builder 'example' is not installed",
                         "disabled plugins: [builder-example]");
 
