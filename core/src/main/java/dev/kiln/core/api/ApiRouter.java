@@ -47,10 +47,11 @@ public final class ApiRouter {
      * @param nodes the build farm's nodes
      * @param scratchDirectory where short-lived files go
      * @param statuses GitHub-compatible deployment statuses
+     * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
-                           StatusStore statuses) {
+                           StatusStore statuses, java.nio.file.Path cacheDirectory) {
     }
 
     /**
@@ -66,11 +67,14 @@ public final class ApiRouter {
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
                 services.deployments(), services.statuses(), services.urls()));
+        PluginsHandler plugins = new PluginsHandler(vertx, services.plugins());
+        plugins.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(new Auth(services.tokens())::authenticate);
 
         Views views = new Views(services.urls());
-        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views);
+        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views,
+                services.cacheDirectory());
         DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views,
                 services.urls(), services.projects(), services.plugins(), services.scratchDirectory());
         new NodesHandler(services.nodes()).mount(router);
@@ -78,6 +82,7 @@ public final class ApiRouter {
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new TokensHandler(services.tokens()).mount(router);
+        plugins.mount(router);
 
         router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
                 "no endpoint " + context.request().method() + " " + context.request().path()));
@@ -98,14 +103,18 @@ public final class ApiRouter {
                 case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
                 default -> ErrorCode.INTERNAL_ERROR;
             };
+            Long limit = context.get(PluginsHandler.BODY_LIMIT_KEY);
             String message = code == ErrorCode.PAYLOAD_TOO_LARGE
-                    ? "the request body is larger than " + MAX_BODY_BYTES + " bytes"
+                    ? "the request body is larger than " + (limit != null ? limit : MAX_BODY_BYTES) + " bytes"
                     : http.getPayload() != null ? http.getPayload() : code.wireName().replace('_', ' ');
             Responses.error(context, code, message);
         } else if (error == null && context.statusCode() > 0) {
             ErrorCode code = context.statusCode() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
                     : context.statusCode() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_REQUEST;
-            Responses.error(context, code, code.wireName().replace('_', ' '));
+            Long limit = context.get(PluginsHandler.BODY_LIMIT_KEY);
+            Responses.error(context, code, code == ErrorCode.PAYLOAD_TOO_LARGE
+                    ? "the request body is larger than " + (limit != null ? limit : MAX_BODY_BYTES) + " bytes"
+                    : code.wireName().replace('_', ' '));
         } else {
             LOG.error("Unexpected error on {} {}", context.request().method(), context.request().path(), error);
             Responses.error(context, ErrorCode.INTERNAL_ERROR, "internal error; the server log has the details");

@@ -138,8 +138,12 @@ final class DeploymentsHandler {
         String mirror = "project-" + project.id();
         try {
             CommitInfo commit = git.fetchBranch(mirror, project.settings().repoUrl(), branch);
-            if (project.settings().builder() != null) {
-                return new Resolved(commit, project.settings().builder(), null);
+            String configured = project.settings().builder();
+            if (configured != null) {
+                // A builder that is installed (so on every node) but whose tools some nodes lack waits
+                // for a capable node; one that is not installed or is disabled fails at once with why,
+                // so the job is left open to any node.
+                return new Resolved(commit, plugins.builder(configured).isPresent() ? configured : null, null);
             }
             // Detect now, so the queue can send the build to a node that has this builder's tools.
             Path scratch = scratchDirectory.resolve("detect-" + java.util.UUID.randomUUID());
@@ -148,8 +152,11 @@ final class DeploymentsHandler {
                 String root = project.settings().rootDirectory();
                 Path source = root == null ? scratch : scratch.resolve(root).normalize();
                 return BuilderDetection.detect(plugins, source, warning -> { })
-                        .map(found -> new Resolved(commit, found.builder().id(), found.detection().framework()))
+                        .map(found -> new Resolved(commit, found.builderId(), found.detection().framework()))
                         .orElse(new Resolved(commit, null, null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KilnException(ErrorCode.UNAVAILABLE, "interrupted while detecting the builder");
             } finally {
                 deleteTree(scratch);
             }

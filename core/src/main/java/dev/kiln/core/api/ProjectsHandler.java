@@ -1,6 +1,13 @@
 package dev.kiln.core.api;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +36,10 @@ final class ProjectsHandler {
     private final Views views;
     private final PluginHost plugins;
     private final GitMirrors git;
+    private final Path cacheDirectory;
 
-    ProjectsHandler(Vertx vertx, ProjectStore projects, PluginHost plugins, GitMirrors git, Views views) {
+    ProjectsHandler(Vertx vertx, ProjectStore projects, PluginHost plugins, GitMirrors git, Views views, Path cacheDirectory) {
+        this.cacheDirectory = cacheDirectory;
         this.vertx = vertx;
         this.projects = projects;
         this.requests = new ProjectRequests(plugins);
@@ -45,6 +54,7 @@ final class ProjectsHandler {
         router.get("/projects/:projectId").handler(this::get);
         router.patch("/projects/:projectId").handler(this::update);
         router.delete("/projects/:projectId").handler(this::delete);
+        router.delete("/projects/:projectId/cache").handler(this::clearCache);
     }
 
     /** Loads a project the caller may read, or fails with 404. */
@@ -114,12 +124,39 @@ final class ProjectsHandler {
                     vertx.executeBlocking(() -> {
                         deleteArtifacts(artifacts);
                         git.deleteMirror("project-" + project.id());
+                        deleteCache(project.id());
                         return null;
                     }, false);
                     return project;
                 }))
                 .onSuccess(project -> context.response().setStatusCode(204).end())
                 .onFailure(context::fail);
+    }
+
+    /** Empties the project's build cache on this node; the next build starts cold. */
+    private void clearCache(RoutingContext context) {
+        writable(context)
+                .compose(project -> vertx.executeBlocking(() -> {
+                    deleteCache(project.id());
+                    return null;
+                }, false))
+                .onSuccess(done -> context.response().setStatusCode(204).end())
+                .onFailure(context::fail);
+    }
+
+    private void deleteCache(long projectId) throws IOException {
+        Path cache = cacheDirectory.resolve("project-" + projectId);
+        if (!Files.exists(cache)) {
+            return;
+        }
+        // Moved aside first, so a build starting now gets a fresh, empty cache rather than half of one.
+        Path trash = cacheDirectory.resolve(".trash-" + projectId + "-" + UUID.randomUUID());
+        Files.move(cache, trash, StandardCopyOption.ATOMIC_MOVE);
+        try (Stream<Path> paths = Files.walk(trash)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private void deleteArtifacts(List<StoredArtifactRef> artifacts) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.Deployment;
@@ -26,6 +28,7 @@ import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.ProjectStore;
+import dev.kiln.core.store.StoredArtifactRef;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.plugin.api.BuildCancelledException;
@@ -47,6 +50,8 @@ import io.vertx.core.WorkerExecutor;
 final class DeploymentRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentRunner.class);
+    /** Detection only reads files; a builder taking longer is treated as not fitting. */
+    private static final Duration DETECT_TIMEOUT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final WorkerExecutor workers;
@@ -82,6 +87,7 @@ final class DeploymentRunner {
         DeploymentLog log;
         Path workspace;
         Builder builder;
+        BuilderLease lease;
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -161,9 +167,12 @@ final class DeploymentRunner {
                         })
                         .compose(v -> queue.deployed(claim, config.nodeId(), artifactKey, deploymentUrl(run),
                                 urls.logsUrl(run.project.id(), claim.deploymentId()))))
-                .compose(this::ended)
+                .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
+                    if (run.lease != null) {
+                        run.lease.close();
+                    }
                     deleteTree(run.workspace);
                     return null;
                 }));
@@ -188,6 +197,35 @@ final class DeploymentRunner {
         return run.log.close()
                 .compose(v -> queue.failed(run.claim, config.nodeId(), message, kilnFault))
                 .compose(this::ended);
+    }
+
+    /**
+     * Deletes the files of the project's deployments beyond the newest {@code artifacts.keep} (the
+     * active one always stays). A failure here is logged; the deployment stays deployed.
+     */
+    private Future<Void> prune(long projectId) {
+        return deployments.prune(projectId, config.keepArtifacts())
+                .compose(pruned -> pruned.isEmpty() ? Future.succeededFuture() : blocking(() -> {
+                    for (StoredArtifactRef artifact : pruned) {
+                        Optional<StorageTarget> storage = plugins.storage(artifact.storage());
+                        try {
+                            if (storage.isEmpty()) {
+                                throw new StorageException(plugins.storageProblem(artifact.storage()));
+                            }
+                            storage.get().delete(artifact.artifactKey());
+                            LOG.info("Pruned the files of {} from '{}'", artifact.artifactKey(), artifact.storage());
+                        } catch (StorageException | RuntimeException e) {
+                            LOG.warn("Could not delete the pruned files of {} from '{}': {}", artifact.artifactKey(), artifact.storage(),
+                                    e.getMessage());
+                        }
+                    }
+                    return null;
+                }))
+                .<Void>mapEmpty()
+                .recover(error -> {
+                    LOG.warn("Pruning the deployments of project {} failed: {}", projectId, error.getMessage());
+                    return Future.succeededFuture();
+                });
     }
 
     private Future<Void> ended(Optional<Deployment> deployment) {
@@ -230,25 +268,58 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, IOException {
+    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
         // The trigger resolved the builder already (the project's, or detected); older jobs may lack it.
         String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
         if (configured != null) {
-            run.builder = plugins.builder(configured)
-                    .orElseThrow(() -> new BuildException("builder '" + configured + "' is not installed; installed builders: "
-                            + plugins.builderIds()));
-            Optional<String> framework = run.builder.detect(sourceDirectory).map(Detection::framework);
+            run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));
+            run.builder = run.lease.builder();
+            Optional<String> framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
             if (run.project.settings().builder() == null) {
                 run.log.info("detected " + framework.orElse(configured) + "; building with '" + configured + "'");
             }
             return framework;
         }
-        BuilderDetection.Detected detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn)
-                .orElseThrow(() -> new BuildException("no installed builder fits this repository; set the project's builder (installed: "
-                        + plugins.builderIds() + ")"));
-        run.builder = detected.builder();
-        run.log.info("detected " + detected.detection().framework() + "; building with '" + detected.builder().id() + "'");
-        return Optional.of(detected.detection().framework());
+        BuilderLease best = null;
+        Detection bestDetection = null;
+        List<BuilderLease> candidates = plugins.acquireBuilders();
+        try {
+            for (BuilderLease candidate : candidates) {
+                Optional<Detection> detection = detectSafely(run, candidate.builder(), sourceDirectory);
+                if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
+                    best = candidate;
+                    bestDetection = detection.get();
+                }
+            }
+        } finally {
+            for (BuilderLease candidate : candidates) {
+                if (candidate != best) {
+                    candidate.close();
+                }
+            }
+        }
+        if (best == null) {
+            throw new BuildException("no installed builder fits this repository; set the project's builder (installed: "
+                    + plugins.builderIds() + ")");
+        }
+        run.lease = best;
+        run.builder = best.builder();
+        run.log.info("detected " + bestDetection.framework() + "; building with '" + run.builder.id() + "'");
+        return Optional.of(bestDetection.framework());
+    }
+
+    private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
+        String id = builder.id();
+        try {
+            Optional<Detection> detection = BuilderCalls.call(() -> builder.detect(sourceDirectory), DETECT_TIMEOUT, run.cancelled::get,
+                    "builder '" + id + "' (detect)");
+            return detection == null ? Optional.empty() : detection;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            run.log.warn("builder '" + id + "' failed to inspect the repository: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {
@@ -260,13 +331,17 @@ final class DeploymentRunner {
                 environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),
                 deploymentUrl(run), run.log, runner, run.cancelled::get);
         BuildOutput output;
+        Builder builder = run.builder;
+        Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
         try {
-            output = run.builder.build(context);
+            output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
         } catch (BuildException | InterruptedException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (BuilderCalls.TimedOut e) {
+            throw new BuildException(e.getMessage());
+        } catch (Exception | LinkageError e) {
             // A plugin's bug fails this deployment, not the node.
-            throw new KilnFault("builder '" + run.builder.id() + "' crashed: " + e, e);
+            throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
         }
         if (output == null) {
             throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);

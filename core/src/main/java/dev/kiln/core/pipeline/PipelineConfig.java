@@ -9,8 +9,29 @@ import java.nio.file.Path;
  * @param executors how many deployments it runs at once
  * @param dataDirectory where workspaces and caches live
  * @param leaseSeconds how long a claim holds without renewal
+ * @param builderGraceSeconds how long past a project's build timeout a builder's Java code may take
+ *                            before the deployment fails anyway (its processes are stopped at the timeout)
+ * @param keepArtifacts how many of a project's newest deployed deployments keep their files, besides the active one
  */
-public record PipelineConfig(String nodeId, int executors, Path dataDirectory, int leaseSeconds) {
+public record PipelineConfig(String nodeId, int executors, Path dataDirectory, int leaseSeconds, int builderGraceSeconds,
+                             int keepArtifacts) {
+
+    /** The default of {@code artifacts.keep}. */
+    public static final int DEFAULT_KEEP_ARTIFACTS = 10;
+    /** The default of {@code builds.grace_seconds}. */
+    public static final int DEFAULT_BUILDER_GRACE_SECONDS = 30;
+
+    /**
+     * The usual config.
+     *
+     * @param nodeId this node's id
+     * @param executors how many deployments it runs at once
+     * @param dataDirectory where workspaces and caches live
+     * @param leaseSeconds how long a claim holds without renewal
+     */
+    public PipelineConfig(String nodeId, int executors, Path dataDirectory, int leaseSeconds) {
+        this(nodeId, executors, dataDirectory, leaseSeconds, DEFAULT_BUILDER_GRACE_SECONDS, DEFAULT_KEEP_ARTIFACTS);
+    }
 
     /**
      * Validates the config.
@@ -21,6 +42,12 @@ public record PipelineConfig(String nodeId, int executors, Path dataDirectory, i
         }
         if (leaseSeconds < 3) {
             throw new IllegalArgumentException("leaseSeconds must be at least 3");
+        }
+        if (builderGraceSeconds < 0) {
+            throw new IllegalArgumentException("builderGraceSeconds must not be negative");
+        }
+        if (keepArtifacts < 1) {
+            throw new IllegalArgumentException("keepArtifacts must be at least 1");
         }
     }
 }

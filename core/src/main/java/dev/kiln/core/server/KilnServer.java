@@ -17,6 +17,8 @@ import dev.kiln.core.api.ApiRouter;
 import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
+import dev.kiln.core.cluster.PluginSync;
+import dev.kiln.core.store.PluginFileStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
@@ -126,7 +128,8 @@ public final class KilnServer implements AutoCloseable {
             PublicUrls urls = new PublicUrls(baseUrl());
             NodeStore nodeStore = new NodeStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses)));
+                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
+                    config.dataDirectory().resolve("cache"))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             new SiteHandler(vertx, deployments, plugins).mount(root);
@@ -134,7 +137,9 @@ public final class KilnServer implements AutoCloseable {
                     .putHeader("Content-Type", "application/json; charset=utf-8")
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
 
-            PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS);
+            PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
+                    intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
+                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1));
             WorkQueue queue = new WorkQueue(pool, LEASE_SECONDS);
             LogStore logs = new LogStore(pool);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
@@ -145,6 +150,11 @@ public final class KilnServer implements AutoCloseable {
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
                     config.executors(), 0, config.cluster().labels(), capabilities.builders(), capabilities.tools(), null, null,
                     null, List.of())));
+            // Plugins installed through any node run on every node; a change re-probes what this node can build.
+            await(new PluginSync(vertx, plugins, new PluginFileStore(pool), probed -> {
+                dispatcher.setRunnableBuilders(probed.builders());
+                nodeStore.capabilities(nodeId, probed.builders(), probed.tools());
+            }).start());
         } catch (Exception e) {
             close();
             throw e;
@@ -223,6 +233,22 @@ public final class KilnServer implements AutoCloseable {
             embedded.close();
             embedded = null;
         }
+    }
+
+    private int intSetting(String key, int fallback, int minimum) {
+        String value = config.settings().get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= minimum) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("setting " + key + " must be a whole number of at least " + minimum + ", got '" + value + "'");
     }
 
     private static String nodeId(Path dataDirectory) throws IOException {

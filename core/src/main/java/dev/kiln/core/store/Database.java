@@ -23,7 +23,7 @@ import io.vertx.sqlclient.Tuple;
 public final class Database {
 
     /** Migrations in the order they apply; a new one is appended, never edited once released. */
-    static final List<String> MIGRATIONS = List.of("V1__foundation.sql", "V2__deployment_statuses.sql", "V4__cluster_nodes.sql");
+    static final List<String> MIGRATIONS = List.of("V1__foundation.sql", "V2__deployment_statuses.sql", "V4__cluster_nodes.sql", "V5__plugin_files.sql");
 
     // Any constant works; all nodes must agree on it so that only one migrates at a time.
     private static final long MIGRATION_LOCK = 0x4b494c4e; // "KILN"

@@ -306,6 +306,34 @@ public final class DeploymentStore {
                 });
     }
 
+    /**
+     * Marks the deployments of a project whose files can go as pruned: every deployed one except
+     * the newest {@code keep} and the active one. Their files are deleted afterwards by the caller;
+     * marking first means nothing serves or rolls back to files being deleted. Takes the project's
+     * row lock first, as {@link #rollback} does, so the two never cross.
+     *
+     * @param projectId the project
+     * @param keep how many of the newest deployed deployments keep their files
+     * @return where the pruned deployments' files are
+     */
+    public Future<List<StoredArtifactRef>> prune(long projectId, int keep) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(projectId))
+                .compose(locked -> connection.preparedQuery("UPDATE deployments SET pruned = TRUE "
+                                + "WHERE project_id = $1 AND status = 'deployed' AND NOT pruned AND artifact_key IS NOT NULL "
+                                + "AND id <> COALESCE((SELECT active_deployment_id FROM projects WHERE id = $1), 0) "
+                                + "AND id NOT IN (SELECT id FROM deployments WHERE project_id = $1 AND status = 'deployed' "
+                                + "AND artifact_key IS NOT NULL ORDER BY id DESC LIMIT $2) "
+                                + "RETURNING storage, artifact_key")
+                        .execute(Tuple.of(projectId, keep)))
+                .map(rows -> {
+                    List<StoredArtifactRef> pruned = new ArrayList<>();
+                    rows.forEach(row -> pruned.add(new StoredArtifactRef(row.getString(0), row.getString(1))));
+                    return pruned;
+                }));
+    }
+
     private static Future<Deployment> lockDeployment(SqlConnection connection, long projectId, long deploymentId) {
         return connection.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = $1 AND project_id = $2 FOR UPDATE")
                 .execute(Tuple.of(deploymentId, projectId))

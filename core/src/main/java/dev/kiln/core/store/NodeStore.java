@@ -69,6 +69,20 @@ public final class NodeStore {
     }
 
     /**
+     * Records what a node can build now (after a plugin change).
+     *
+     * @param id the node
+     * @param builders the builders it can run
+     * @param tools tool versions
+     * @return done
+     */
+    public Future<Void> capabilities(String id, List<String> builders, Map<String, String> tools) {
+        return pool.preparedQuery("UPDATE nodes SET builders = $2, tools = $3 WHERE id = $1")
+                .execute(Tuple.of(id, builders.toArray(String[]::new), new JsonObject(new java.util.HashMap<>(tools))))
+                .mapEmpty();
+    }
+
+    /**
      * A heartbeat.
      *
      * @param id the node

@@ -2,6 +2,7 @@ package dev.kiln.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -34,6 +35,11 @@ class RestartTest {
                 projectId = first.createProject("Restarted", repo.url(), new JsonObject().put("build_command", build)).getLong("id");
                 deploymentId = first.trigger(projectId).getLong("id");
                 first.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "building");
+                // "building" is set just before the builder starts its process: wait for the process itself.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!Files.exists(marker) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
             }
             try (TestKiln second = TestKiln.start(data, database, TestKiln::registerFakes)) {
                 JsonObject deployed = second.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed", "failed");
