@@ -33,12 +33,7 @@ class PluginStateTest {
     }
 
     private static Response upload(TestKiln kiln, byte[] file) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(kiln.baseUrl() + "/api/v1/public/plugins"))
-                .header("Authorization", "Bearer " + TestKiln.ADMIN)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body(), response);
+        return kiln.uploadPlugin(file);
     }
 
     private static JsonObject plugin(TestKiln kiln, String id) throws Exception {

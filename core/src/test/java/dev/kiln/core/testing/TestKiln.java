@@ -258,6 +258,23 @@ public final class TestKiln implements AutoCloseable {
     }
 
     /**
+     * Uploads a plugin file with the admin token.
+     *
+     * @param file the plugin jar or zip
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response uploadPlugin(byte[] file) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/public/plugins"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/octet-stream")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body(), response);
+    }
+
+    /**
      * Creates a project through the API and returns its id.
      *
      * @param name the name

@@ -1,0 +1,93 @@
+package dev.kiln.core.plugins;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kiln.core.cluster.ClusterSettings;
+import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.TestKiln;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** A plugin installed through one node reaches every node, including one that joins later. */
+class ClusterPluginsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private TestKiln node(String name, String database, int port, int firstPort) throws Exception {
+        ClusterSettings cluster = new ClusterSettings(true, "127.0.0.1", port, List.of("127.0.0.1:" + firstPort),
+                "kiln-plugins-" + database.hashCode(), List.of());
+        return TestKiln.startNode(temp.resolve(name), database, TestKiln::registerFakes, 1, cluster);
+    }
+
+    private static String pluginState(TestKiln node, String id) throws Exception {
+        JsonArray plugins = new JsonObject(node.admin("GET", "/plugins", null).body()).getJsonArray("data");
+        for (int i = 0; i < plugins.size(); i++) {
+            if (id.equals(plugins.getJsonObject(i).getString("id"))) {
+                return plugins.getJsonObject(i).getString("state") + " " + plugins.getJsonObject(i).getString("version");
+            }
+        }
+        return "absent";
+    }
+
+    private static void awaitPluginState(TestKiln node, String id, String expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!pluginState(node, id).equals(expected)) {
+            assertThat(System.nanoTime()).as("plugin %s on %s is %s, expected %s", id, node.server().nodeId(),
+                    pluginState(node, id), expected).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void installDisableAndRemoveThroughOneNodeReachEveryNode() throws Exception {
+        String database = TestDatabase.freshDatabase();
+        int firstPort = freePort();
+        try (TestKiln a = node("a", database, firstPort, firstPort);
+             TestKiln b = node("b", database, freePort(), firstPort);
+             GitRepo repo = GitRepo.create(temp.resolve("repo"))) {
+            repo.write("site.txt", "from the example builder").commit("text");
+            assertThat(a.uploadPlugin(PluginFiles.exampleJar(temp.resolve("example"), "1.0.0")).status()).isEqualTo(201);
+            awaitPluginState(b, "builder-example", "started 1.0.0");
+
+            // A node that joins later installs it at start-up and can build with it.
+            try (TestKiln late = node("late", database, freePort(), firstPort)) {
+                assertThat(pluginState(late, "builder-example")).isEqualTo("started 1.0.0");
+                long projectId = late.createProject("Example everywhere", repo.url(), new JsonObject().put("builder", "example"))
+                        .getLong("id");
+                long id = late.trigger(projectId).getLong("id");
+                assertThat(late.awaitStatus(projectId, id, WAIT, "deployed", "failed").getString("status")).isEqualTo("deployed");
+
+                assertThat(b.uploadPlugin(PluginFiles.exampleJar(temp.resolve("example-2"), "1.1.0")).status()).isEqualTo(201);
+                awaitPluginState(a, "builder-example", "started 1.1.0");
+                awaitPluginState(late, "builder-example", "started 1.1.0");
+
+                assertThat(late.admin("POST", "/plugins/builder-example/disable", null).status()).isEqualTo(200);
+                awaitPluginState(a, "builder-example", "disabled 1.1.0");
+                awaitPluginState(b, "builder-example", "disabled 1.1.0");
+
+                assertThat(a.admin("DELETE", "/plugins/builder-example", null).status()).isEqualTo(204);
+                awaitPluginState(b, "builder-example", "absent");
+                awaitPluginState(late, "builder-example", "absent");
+            }
+        }
+    }
+}
