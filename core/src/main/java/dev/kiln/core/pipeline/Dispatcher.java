@@ -188,13 +188,18 @@ public final class Dispatcher extends VerticleBase {
     }
 
     private void renewLeases() {
-        List<Long> tokens = running.values().stream().map(run -> run.claim().leaseToken()).toList();
+        // Judge only the runs whose leases this round renewed: one claimed meanwhile was not asked about.
+        List<Running> sent = List.copyOf(running.values());
+        List<Long> tokens = sent.stream().map(run -> run.claim().leaseToken()).toList();
         queue.renew(config.nodeId(), tokens).onSuccess(held -> {
             var stillHeld = new HashSet<>(held);
             // A lease that could not be renewed was cancelled or taken over: stop that build.
-            running.values().stream()
+            sent.stream()
                     .filter(run -> !stillHeld.contains(run.claim().leaseToken()))
-                    .forEach(run -> run.cancelled().set(true));
+                    .forEach(run -> {
+                        LOG.info("Deployment {} lost its lease (cancelled or taken over); stopping it here", run.claim().deploymentId());
+                        run.cancelled().set(true);
+                    });
         });
     }
 }
