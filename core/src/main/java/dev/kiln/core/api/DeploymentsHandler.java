@@ -1,6 +1,7 @@
 package dev.kiln.core.api;
 
 import dev.kiln.core.ErrorCode;
+import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
@@ -158,7 +159,7 @@ final class DeploymentsHandler {
                 Thread.currentThread().interrupt();
                 throw new KilnException(ErrorCode.UNAVAILABLE, "interrupted while detecting the builder");
             } finally {
-                deleteTree(scratch);
+                FileTrees.delete(scratch);
             }
         } catch (GitException e) {
             throw switch (e.kind()) {
@@ -167,17 +168,6 @@ final class DeploymentsHandler {
                 case IO -> new KilnException(ErrorCode.INTERNAL_ERROR, "could not update the local mirror: " + e.getMessage());
                 default -> new KilnException(ErrorCode.UPSTREAM_ERROR, e.getMessage());
             };
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!java.nio.file.Files.exists(root)) {
-            return;
-        }
-        try (var paths = java.nio.file.Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (java.io.IOException e) {
-            // A leftover scratch directory is harmless.
         }
     }
 

@@ -1,22 +1,20 @@
 package dev.kiln.core.pipeline;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.FileTrees;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.BuilderLease;
@@ -173,7 +171,7 @@ final class DeploymentRunner {
                     if (run.lease != null) {
                         run.lease.close();
                     }
-                    deleteTree(run.workspace);
+                    FileTrees.delete(run.workspace);
                     return null;
                 }));
     }
@@ -251,7 +249,7 @@ final class DeploymentRunner {
     private Path checkout(Run run) throws KilnFault, BuildException, IOException {
         Deployment deployment = run.deployment;
         run.workspace = config.dataDirectory().resolve("workspaces").resolve(deployment.id() + "-" + run.claim.attempt());
-        deleteTree(run.workspace);
+        FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
         try {
@@ -395,22 +393,5 @@ final class DeploymentRunner {
 
     static String mirrorKey(long projectId) {
         return "project-" + projectId;
-    }
-
-    static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not delete {}: {}", root, e.getMessage());
-        }
     }
 }

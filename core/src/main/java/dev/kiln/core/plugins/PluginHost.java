@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.ErrorCode;
+import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
 import dev.kiln.plugin.api.Builder;
 import dev.kiln.plugin.api.KilnPluginApi;
@@ -115,8 +116,8 @@ public final class PluginHost {
      */
     public synchronized void start() {
         if (Files.isDirectory(pluginsDirectory)) {
-            PluginDirectory.deleteTree(directory.staging());
-            PluginDirectory.deleteTree(directory.expanded());
+            FileTrees.delete(directory.staging());
+            FileTrees.delete(directory.expanded());
             Set<String> disabled = directory.readDisabled();
             for (Path file : directory.pluginFiles()) {
                 Installed found;
@@ -268,7 +269,7 @@ public final class PluginHost {
             cleanUp.add(loadPath);
             Files.move(upload, file, StandardCopyOption.REPLACE_EXISTING);
             if (layout == PluginArchive.Layout.ZIP) {
-                PluginDirectory.deleteTree(loadPath);
+                FileTrees.delete(loadPath);
                 Files.createDirectories(loadPath.getParent());
                 Files.move(expanded, loadPath);
             }
@@ -295,7 +296,7 @@ public final class PluginHost {
         } catch (IOException e) {
             throw new KilnException(ErrorCode.INTERNAL_ERROR, "could not write the plugin to " + pluginsDirectory + ": " + e.getMessage());
         } finally {
-            cleanUp.forEach(PluginDirectory::deleteTree);
+            cleanUp.forEach(FileTrees::delete);
         }
     }
 
@@ -490,9 +491,9 @@ public final class PluginHost {
         LoadedPlugin loaded = plugin.loaded;
         plugin.loaded = null;
         Runnable deleteFiles = () -> {
-            PluginDirectory.deleteTree(plugin.file);
+            FileTrees.delete(plugin.file);
             if (!plugin.loadPath.equals(plugin.file)) {
-                PluginDirectory.deleteTree(plugin.loadPath);
+                FileTrees.delete(plugin.loadPath);
             }
         };
         if (loaded == null) {
@@ -691,7 +692,7 @@ public final class PluginHost {
         if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
             String name = file.getFileName().toString();
             Path expandedTo = directory.expanded().resolve(name.substring(0, name.length() - ".zip".length()));
-            PluginDirectory.deleteTree(expandedTo);
+            FileTrees.delete(expandedTo);
             PluginArchive.expand(file, expandedTo);
             return new Installed(PluginArchive.descriptor(expandedTo), file, expandedTo);
         }
