@@ -1,0 +1,111 @@
+package dev.kiln.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kiln.core.testing.GitRepo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The README's walkthrough against the assembled distribution: {@code bin/kiln server} with the
+ * embedded PostgreSQL and the bundled plugin jars loaded by PF4J from {@code plugins/}.
+ */
+class DistributionIT {
+
+    private static final String TOKEN = "distribution-test-token";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path temp;
+
+    private String url;
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonObject api(String method, String path, JsonObject body) throws Exception {
+        return new JsonObject(send(method, "/api/v1/public" + path, body == null ? null : body.encode()).body());
+    }
+
+    private JsonObject awaitDeployed(long project, long id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            JsonObject deployment = api("GET", "/projects/" + project + "/deployments/" + id, null).getJsonObject("data");
+            if (!deployment.getString("status").matches("queued|cloning|building|uploading|deploying")) {
+                return deployment;
+            }
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void theWalkthroughWorksOnTheAssembledDistribution() throws Exception {
+        Path kiln = Path.of(System.getProperty("kiln.distribution"), "bin", "kiln");
+        ProcessBuilder builder = new ProcessBuilder(kiln.toString(), "server", "--port", "0", "--host", "127.0.0.1",
+                "--data-dir", temp.resolve("data").toString()).redirectErrorStream(true);
+        builder.environment().put("KILN_ADMIN_TOKEN", TOKEN);
+        Process server = builder.start();
+        try (GitRepo repo = GitRepo.create(temp.resolve("my-site"))) {
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder log = new StringBuilder();
+            for (String line; (line = out.readLine()) != null; ) {
+                log.append(line).append('\n');
+                if (line.startsWith("Kiln is ready at ")) {
+                    url = line.substring("Kiln is ready at ".length(), line.indexOf(' ', "Kiln is ready at ".length()));
+                    break;
+                }
+            }
+            assertThat(url).as("server output:\n" + log).isNotNull();
+            Thread drain = new Thread(() -> out.lines().forEach(ignored -> { }));
+            drain.setDaemon(true);
+            drain.start();
+
+            JsonArray plugins = api("GET", "/plugins", null).getJsonArray("data");
+            assertThat(plugins.stream().map(plugin -> ((JsonObject) plugin).getString("id")))
+                    .contains("builder-static", "builder-npm", "builder-hugo", "builder-maven", "storage-local", "storage-s3");
+
+            repo.write("index.html", "<h1>Hello from v1</h1>").commit("First version");
+            long project = api("POST", "/projects", new JsonObject().put("name", "My Site").put("repo_url", repo.url()))
+                    .getJsonObject("data").getLong("id");
+            long first = api("POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
+            JsonObject deployed = awaitDeployed(project, first);
+            assertThat(deployed.getString("status")).as(deployed.encode()).isEqualTo("deployed");
+            assertThat(deployed.getString("builder")).isEqualTo("static");
+            assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v1</h1>");
+
+            repo.write("index.html", "<h1>Hello from v2</h1>").commit("Second version");
+            long second = api("POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
+            assertThat(awaitDeployed(project, second).getString("status")).isEqualTo("deployed");
+            assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v2</h1>");
+
+            assertThat(send("POST", "/api/v1/public/projects/" + project + "/deployments/" + first + "/rollback", null).statusCode())
+                    .isEqualTo(200);
+            assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v1</h1>");
+            assertThat(send("GET", "/sites/my-site/d/" + second + "/", null).body()).isEqualTo("<h1>Hello from v2</h1>");
+        } finally {
+            server.destroy();
+            if (!server.waitFor(20, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+}
