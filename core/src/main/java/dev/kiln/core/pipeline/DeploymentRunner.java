@@ -113,6 +113,8 @@ final class DeploymentRunner {
 
     Future<Void> run(Claim claim, AtomicBoolean cancelled) {
         Run run = new Run(claim, cancelled);
+        // The log's last line does not depend on the deployment row: read both at once.
+        Future<Integer> storedLines = logs.lastLine(claim.deploymentId());
         return deployments.find(claim.deploymentId())
                 .compose(found -> {
                     if (found.isEmpty()) {
@@ -126,7 +128,7 @@ final class DeploymentRunner {
                         return Future.failedFuture(new Fenced());
                     }
                     run.project = project.get();
-                    return logs.lastLine(claim.deploymentId());
+                    return storedLines;
                 })
                 .compose(lastLine -> {
                     run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine);

@@ -140,8 +140,9 @@ public final class KilnServer implements AutoCloseable {
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
                     intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
                     intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1));
-            WorkQueue queue = new WorkQueue(pool, LEASE_SECONDS);
-            LogStore logs = new LogStore(pool);
+            Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
+            WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
+            LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
             Dispatcher dispatcher = new Dispatcher(pipeline, queue, deployments, projects, logs, git, plugins, urls);
             dispatcher.setRunnableBuilders(capabilities.builders());

@@ -50,6 +50,27 @@ public final class Database {
     }
 
     /**
+     * Creates a pool for progress writes that a database crash may lose without harm (claims,
+     * intermediate states, log batches): its sessions do not wait for the WAL to reach the disk, so
+     * each such write is one round trip with no flush.
+     *
+     * @param vertx the Vert.x instance
+     * @param uri the connection URI
+     * @param maxSize the pool size
+     * @return the pool
+     */
+    public static Pool progressPool(Vertx vertx, String uri, int maxSize) {
+        PgConnectOptions connectOptions = PgConnectOptions.fromUri(uri)
+                .setCachePreparedStatements(true)
+                .addProperty("synchronous_commit", "off");
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(maxSize).setShared(false))
+                .connectingTo(connectOptions)
+                .using(vertx)
+                .build();
+    }
+
+    /**
      * Applies the migrations this database lacks. Safe when several nodes start at once: each
      * takes a transaction-scoped advisory lock first, so the others wait and then find nothing to do.
      *

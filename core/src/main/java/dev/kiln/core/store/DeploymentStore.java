@@ -49,21 +49,18 @@ public final class DeploymentStore {
      * @return the deployment
      */
     public Future<Deployment> create(Project project, String branch, Commit commit, String builder) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, branch, "
-                        + "environment, status, storage, builder) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING "
-                        + Rows.DEPLOYMENT_COLUMNS)
-                .execute(Tuple.of(project.id(), commit.sha(), commit.message(), commit.author(), branch,
-                        project.environmentFor(branch), project.settings().storage(), builder))
-                .map(rows -> Rows.deployment(rows.iterator().next()))
-                .compose(deployment -> connection
-                        .preparedQuery("INSERT INTO deployment_transitions (deployment_id, status, attempt) VALUES ($1, 'queued', 0)")
-                        .execute(Tuple.of(deployment.id()))
-                        .compose(done -> connection.preparedQuery("INSERT INTO jobs (deployment_id, builder) VALUES ($1, $2)")
-                                .execute(Tuple.of(deployment.id(), builder)))
-                        .compose(done -> StatusStore.insert(connection, deployment.id(),
-                                NewStatus.byKiln("queued", "Queued", deployment.environment())))
-                        .map(done -> deployment)));
+        // One statement (one round trip, one commit): the deployment, its first transition, its job
+        // and its "queued" status appear together or not at all.
+        return pool.preparedQuery("WITH d AS (INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, "
+                        + "branch, environment, status, storage, builder) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING *), "
+                        + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt) SELECT id, 'queued', 0 FROM d), "
+                        + "j AS (INSERT INTO jobs (deployment_id, builder) SELECT id, $8 FROM d), "
+                        + "s AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
+                        + "environment_url, creator, creator_id) SELECT id, 'queued', 'Queued', environment, '', '', '', $9, NULL FROM d) "
+                        + "SELECT * FROM d")
+                .execute(Tuple.from(new Object[] {project.id(), commit.sha(), commit.message(), commit.author(), branch,
+                        project.environmentFor(branch), project.settings().storage(), builder, StatusStore.Creator.PIPELINE.name()}))
+                .map(rows -> Rows.deployment(rows.iterator().next()));
     }
 
     /**

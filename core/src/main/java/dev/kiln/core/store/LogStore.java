@@ -15,7 +15,8 @@ public final class LogStore {
     private final Pool pool;
 
     /**
-     * A store over a pool.
+     * A store over a pool; Kiln hands it the progress pool ({@link Database#progressPool}), as log
+     * lines become durable with the deployment's final state, which is committed after them.
      *
      * @param pool the pool
      */
@@ -39,9 +40,8 @@ public final class LogStore {
             batch.add(Tuple.of(deploymentId, line.number(), line.text()));
         }
         // The deployment's final state is committed durably after its last lines, which makes them durable too.
-        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
-                        .preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .executeBatch(batch)))
+        return pool.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .executeBatch(batch)
                 .mapEmpty();
     }
 

@@ -22,6 +22,7 @@ public final class WorkQueue {
     public static final int MAX_ATTEMPTS = 3;
 
     private final Pool pool;
+    private final Pool progress;
     private final int leaseSeconds;
 
     /**
@@ -31,7 +32,20 @@ public final class WorkQueue {
      * @param leaseSeconds how long a claim holds without renewal
      */
     public WorkQueue(Pool pool, int leaseSeconds) {
+        this(pool, pool, leaseSeconds);
+    }
+
+    /**
+     * A queue whose progress writes (claims, intermediate states, renewals) go through a pool that
+     * skips the WAL flush ({@link Database#progressPool}); final states stay durable.
+     *
+     * @param pool the durable pool
+     * @param progress the pool for progress writes
+     * @param leaseSeconds how long a claim holds without renewal
+     */
+    public WorkQueue(Pool pool, Pool progress, int leaseSeconds) {
         this.pool = pool;
+        this.progress = progress;
         this.leaseSeconds = leaseSeconds;
     }
 
@@ -56,7 +70,7 @@ public final class WorkQueue {
      */
     public Future<Optional<Claim>> claim(String node, List<String> builders) {
         // A claim lost in a database crash only leaves the job claimable: no need to wait for the disk.
-        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner, released_reason FROM jobs "
+        return progress.preparedQuery("WITH next AS (SELECT deployment_id, lease_owner, released_reason FROM jobs "
                         + "WHERE (lease_expires_at IS NULL OR lease_expires_at < now()) AND (builder IS NULL OR builder = ANY($3)) "
                         + "ORDER BY deployment_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                         + "UPDATE jobs SET lease_owner = $1, lease_token = nextval('lease_tokens'), "
@@ -64,7 +78,7 @@ public final class WorkQueue {
                         + "released_reason = NULL FROM next WHERE jobs.deployment_id = next.deployment_id "
                         + "RETURNING jobs.deployment_id, jobs.lease_token, jobs.attempts, next.lease_owner AS previous_owner, "
                         + "next.released_reason")
-                .execute(Tuple.of(node, leaseSeconds, builders.toArray(String[]::new)))))
+                .execute(Tuple.of(node, leaseSeconds, builders.toArray(String[]::new)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
@@ -86,10 +100,9 @@ public final class WorkQueue {
         if (leaseTokens.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
-                        .preparedQuery("UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) "
-                                + "WHERE lease_owner = $1 AND lease_token = ANY($2) RETURNING lease_token")
-                        .execute(Tuple.of(node, leaseTokens.toArray(Long[]::new), leaseSeconds))))
+        return progress.preparedQuery("UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) "
+                        + "WHERE lease_owner = $1 AND lease_token = ANY($2) RETURNING lease_token")
+                .execute(Tuple.of(node, leaseTokens.toArray(Long[]::new), leaseSeconds))
                 .map(rows -> {
                     java.util.ArrayList<Long> held = new java.util.ArrayList<>();
                     rows.forEach(row -> held.add(row.getLong(0)));
@@ -149,26 +162,27 @@ public final class WorkQueue {
      * @return the deployment, or empty when the claim was fenced out
      */
     public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder) {
-        // Intermediate states lost in a database crash are redone by the re-run; only final states must be durable.
-        return pool.withTransaction(connection -> Progress.relaxed(connection).compose(relaxed -> connection
-                .preparedQuery("UPDATE deployments d SET status = $3, node = $4, attempt = $5, builder = COALESCE($6, d.builder), "
-                        + "wait_reason = NULL, "
+        // Intermediate states lost in a database crash are redone by the re-run; only final states
+        // must be durable. The state and its transition are one statement: one round trip.
+        return progress.preparedQuery("WITH d AS (UPDATE deployments d SET status = $3, node = $4, attempt = $5, "
+                        + "builder = COALESCE($6, d.builder), wait_reason = NULL, "
                         + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
-                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING "
-                        + prefixed("d."))
+                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING d.*), "
+                        + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, node) SELECT id, $3, $5, $4 FROM d) "
+                        + "SELECT * FROM d")
                 .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), status.wireName(), node, claim.attempt(), builder))
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture(Optional.<Deployment>empty());
                     }
                     Deployment deployment = Rows.deployment(rows.iterator().next());
-                    return transition(connection, claim, status, node, null)
-                            .compose(done -> status == DeploymentStatus.CLONING && claim.attempt() == 1
-                                    ? StatusStore.insert(connection, claim.deploymentId(),
-                                            NewStatus.byKiln("in_progress", "Building on " + node, deployment.environment()))
-                                    : Future.succeededFuture())
+                    if (status != DeploymentStatus.CLONING || claim.attempt() != 1) {
+                        return Future.succeededFuture(Optional.of(deployment));
+                    }
+                    return StatusStore.insert(progress, claim.deploymentId(),
+                                    NewStatus.byKiln("in_progress", "Building on " + node, deployment.environment()))
                             .map(done -> Optional.of(deployment));
-                })));
+                });
     }
 
     /**
