@@ -62,18 +62,17 @@ final class DeploymentRunner {
     private final PluginHost plugins;
     private final PublicUrls urls;
 
-    DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, WorkQueue queue, DeploymentStore deployments,
-                     ProjectStore projects, LogStore logs, GitMirrors git, PluginHost plugins, PublicUrls urls) {
+    DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
         this.workers = workers;
         this.config = config;
-        this.queue = queue;
-        this.deployments = deployments;
-        this.projects = projects;
-        this.logs = logs;
-        this.git = git;
-        this.plugins = plugins;
-        this.urls = urls;
+        this.queue = services.queue();
+        this.deployments = services.deployments();
+        this.projects = services.projects();
+        this.logs = services.logs();
+        this.git = services.git();
+        this.plugins = services.plugins();
+        this.urls = services.urls();
     }
 
     /** One run's mutable state, confined to the run. */

@@ -10,12 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kiln.core.git.GitMirrors;
-import dev.kiln.core.plugins.PluginHost;
-import dev.kiln.core.sites.PublicUrls;
-import dev.kiln.core.store.DeploymentStore;
-import dev.kiln.core.store.LogStore;
-import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import io.vertx.core.Future;
@@ -39,13 +33,8 @@ public final class Dispatcher extends VerticleBase {
     private static final long SWEEP_MILLIS = 1_000;
 
     private final PipelineConfig config;
+    private final PipelineServices services;
     private final WorkQueue queue;
-    private final DeploymentStore deployments;
-    private final ProjectStore projects;
-    private final LogStore logs;
-    private final GitMirrors git;
-    private final PluginHost plugins;
-    private final PublicUrls urls;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private volatile List<String> runnableBuilders = List.of();
     private WorkerExecutor workers;
@@ -60,24 +49,12 @@ public final class Dispatcher extends VerticleBase {
      * A dispatcher.
      *
      * @param config this node's pipeline settings
-     * @param queue the work queue
-     * @param deployments deployments
-     * @param projects projects
-     * @param logs log storage
-     * @param git the git mirrors
-     * @param plugins builders and storage targets
-     * @param urls public URLs
+     * @param services the queue, stores, mirrors, plugins and URLs
      */
-    public Dispatcher(PipelineConfig config, WorkQueue queue, DeploymentStore deployments, ProjectStore projects, LogStore logs,
-                      GitMirrors git, PluginHost plugins, PublicUrls urls) {
+    public Dispatcher(PipelineConfig config, PipelineServices services) {
         this.config = config;
-        this.queue = queue;
-        this.deployments = deployments;
-        this.projects = projects;
-        this.logs = logs;
-        this.git = git;
-        this.plugins = plugins;
-        this.urls = urls;
+        this.services = services;
+        this.queue = services.queue();
     }
 
     @Override
@@ -86,7 +63,7 @@ public final class Dispatcher extends VerticleBase {
         // Builds block for minutes; they get threads of their own, never the event loop's.
         workers = vertx.createSharedWorkerExecutor("kiln-pipeline-" + config.nodeId(), config.executors() * 2 + 2,
                 365, java.util.concurrent.TimeUnit.DAYS);
-        runner = new DeploymentRunner(vertx, workers, config, queue, deployments, projects, logs, git, plugins, urls);
+        runner = new DeploymentRunner(vertx, workers, config, services);
         vertx.eventBus().consumer(WORK_ADDRESS, message -> wake());
         vertx.eventBus().<Long>consumer(CANCEL_ADDRESS, message -> cancelLocal(message.body()));
         vertx.setPeriodic(SWEEP_MILLIS, id -> wake());

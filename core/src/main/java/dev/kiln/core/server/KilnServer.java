@@ -24,6 +24,7 @@ import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
+import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
@@ -144,7 +145,7 @@ public final class KilnServer implements AutoCloseable {
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
-            Dispatcher dispatcher = new Dispatcher(pipeline, queue, deployments, projects, logs, git, plugins, urls);
+            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
             dispatcher.setRunnableBuilders(capabilities.builders());
             await(vertx.deployVerticle(dispatcher));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
