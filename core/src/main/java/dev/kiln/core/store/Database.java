@@ -1,11 +1,9 @@
 package dev.kiln.core.store;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,8 +20,13 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class Database {
 
-    /** Migrations in the order they apply; a new one is appended, never edited once released. */
-    static final List<String> MIGRATIONS = List.of("V1__foundation.sql", "V2__deployment_statuses.sql", "V4__cluster_nodes.sql", "V5__plugin_files.sql");
+    /**
+     * Migrations in the order they apply: every {@code db/V<n>__<name>.sql} on the classpath. A new
+     * one gets the next number; a released one is never edited (its checksum is checked at start).
+     */
+    static List<Migrations.Migration> migrations() {
+        return Migrations.onClasspath();
+    }
 
     // Any constant works; all nodes must agree on it so that only one migrates at a time.
     private static final long MIGRATION_LOCK = 0x4b494c4e; // "KILN"
@@ -78,39 +81,52 @@ public final class Database {
      * @return the names of the migrations applied now
      */
     public static Future<List<String>> migrate(Pool pool) {
+        List<Migrations.Migration> shipped;
+        try {
+            shipped = migrations();
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
         return pool.withTransaction(connection -> connection
                 .query("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").execute()
                 .compose(locked -> connection.query("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        + " version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())").execute())
-                .compose(created -> connection.query("SELECT version FROM schema_migrations").execute())
+                        + " version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
+                        + " ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT").execute())
+                .compose(created -> connection.query("SELECT version, checksum FROM schema_migrations").execute())
                 .compose(rows -> {
-                    Set<String> applied = new HashSet<>();
+                    Map<String, String> applied = new HashMap<>();
                     for (Row row : rows) {
-                        applied.add(row.getString(0));
+                        applied.put(row.getString(0), row.getString(1));
                     }
-                    List<String> missing = MIGRATIONS.stream().filter(name -> !applied.contains(name)).toList();
                     Future<Void> chain = Future.succeededFuture();
-                    for (String name : missing) {
-                        chain = chain.compose(previous -> apply(connection, name));
+                    List<String> missing = new ArrayList<>();
+                    for (Migrations.Migration migration : shipped) {
+                        if (!applied.containsKey(migration.name())) {
+                            missing.add(migration.name());
+                            chain = chain.compose(previous -> apply(connection, migration));
+                            continue;
+                        }
+                        String recorded = applied.get(migration.name());
+                        if (recorded == null) {
+                            // Applied before checksums were kept: what ships now is taken as what was applied.
+                            chain = chain.compose(previous -> connection
+                                    .preparedQuery("UPDATE schema_migrations SET checksum = $2 WHERE version = $1")
+                                    .execute(Tuple.of(migration.name(), migration.checksum())).mapEmpty());
+                        } else if (!recorded.equals(migration.checksum())) {
+                            return Future.failedFuture(new IllegalStateException("migration " + migration.name()
+                                    + " was changed after it was applied to this database (checksum " + recorded + " then, "
+                                    + migration.checksum() + " now): restore the released file and put the change in a new migration"));
+                        }
                     }
-                    return chain.map(done -> missing);
+                    return chain.map(done -> List.copyOf(missing));
                 }));
     }
 
-    private static Future<Void> apply(SqlConnection connection, String name) {
-        String sql;
-        try (InputStream in = Database.class.getResourceAsStream("/db/" + name)) {
-            if (in == null) {
-                return Future.failedFuture(new IllegalStateException("migration " + name + " is missing from the classpath"));
-            }
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return Future.failedFuture(e);
-        }
+    private static Future<Void> apply(SqlConnection connection, Migrations.Migration migration) {
         // The simple query protocol runs a whole script of statements at once.
-        return connection.query(sql).execute()
-                .compose(done -> connection.preparedQuery("INSERT INTO schema_migrations (version) VALUES ($1)")
-                        .execute(Tuple.of(name)))
+        return connection.query(migration.sql()).execute()
+                .compose(done -> connection.preparedQuery("INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)")
+                        .execute(Tuple.of(migration.name(), migration.checksum())))
                 .mapEmpty();
     }
 }
