@@ -11,6 +11,7 @@ import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
+import dev.kiln.core.store.NotificationStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
@@ -48,10 +49,13 @@ public final class ApiRouter {
      * @param scratchDirectory where short-lived files go
      * @param statuses GitHub-compatible deployment statuses
      * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
+     * @param notifications subscriptions to deployment events
+     * @param notificationsAllowLocal whether any token may subscribe loopback and private addresses
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
-                           StatusStore statuses, java.nio.file.Path cacheDirectory) {
+                           StatusStore statuses, java.nio.file.Path cacheDirectory, NotificationStore notifications,
+                           boolean notificationsAllowLocal) {
     }
 
     /**
@@ -82,6 +86,7 @@ public final class ApiRouter {
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new TokensHandler(services.tokens()).mount(router);
+        new NotificationsHandler(projects, services.notifications(), services.notificationsAllowLocal()).mount(router);
         plugins.mount(router);
 
         router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,

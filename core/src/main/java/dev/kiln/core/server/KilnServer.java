@@ -20,6 +20,8 @@ import dev.kiln.core.cluster.NodeRegistry;
 import dev.kiln.core.cluster.PluginSync;
 import dev.kiln.core.store.PluginFileStore;
 import dev.kiln.core.store.NodeStore;
+import dev.kiln.core.store.NotificationStore;
+import dev.kiln.core.notify.Notifier;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.Dispatcher;
@@ -128,9 +130,11 @@ public final class KilnServer implements AutoCloseable {
             }
             PublicUrls urls = new PublicUrls(baseUrl());
             NodeStore nodeStore = new NodeStore(pool);
+            NotificationStore notifications = new NotificationStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
                     plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
-                    config.dataDirectory().resolve("cache"))));
+                    config.dataDirectory().resolve("cache"), notifications,
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             new SiteHandler(vertx, deployments, plugins).mount(root);
@@ -148,6 +152,11 @@ public final class KilnServer implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
             dispatcher.setRunnableBuilders(capabilities.builders());
             await(vertx.deployVerticle(dispatcher));
+            await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
+                    intSetting("notifications.poll_ms", 1000, 50),
+                    intSetting("notifications.retry_base_ms", 10_000, 10),
+                    Duration.ofSeconds(intSetting("notifications.give_up_after_seconds", 3600, 1)),
+                    Duration.ofSeconds(intSetting("notifications.timeout_seconds", 10, 1))))));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
                     config.executors(), 0, config.cluster().labels(), capabilities.builders(), capabilities.tools(), null, null,

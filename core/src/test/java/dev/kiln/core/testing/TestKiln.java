@@ -108,8 +108,27 @@ public final class TestKiln implements AutoCloseable {
      */
     public static TestKiln startNode(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, int executors,
                                      dev.kiln.core.cluster.ClusterSettings cluster, boolean http) throws Exception {
+        return startNode(dataDirectory, databaseUrl, plugins, executors, cluster, http, Map.of());
+    }
+
+    /**
+     * Starts a node with cluster settings and further settings.
+     *
+     * @param dataDirectory its data directory
+     * @param databaseUrl the database, shared by the cluster
+     * @param plugins registers built-in extensions before start
+     * @param executors builds at once
+     * @param cluster the cluster settings
+     * @param http false for a worker-only node
+     * @param settings further settings
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln startNode(Path dataDirectory, String databaseUrl, Consumer<PluginHost> plugins, int executors,
+                                     dev.kiln.core.cluster.ClusterSettings cluster, boolean http, Map<String, String> settings)
+            throws Exception {
         ServerConfig config = new ServerConfig(0, "127.0.0.1", dataDirectory, databaseUrl, null, dataDirectory.resolve("no-plugins"),
-                executors, ADMIN, Map.of(), false, cluster, http);
+                executors, ADMIN, settings, false, cluster, http);
         KilnServer server = new KilnServer(config);
         plugins.accept(server.plugins());
         server.start();
