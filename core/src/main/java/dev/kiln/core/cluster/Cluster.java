@@ -12,6 +12,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import dev.kiln.core.metrics.KilnMetrics;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -39,13 +40,14 @@ public final class Cluster {
      * @param settings the cluster settings
      * @param nodeId the Kiln node id
      * @param nodeLeft called with the Kiln node id of a member that left
+     * @param metrics the node's meters, which Vert.x reports into
      * @return the started cluster
      * @throws Exception when joining fails
      */
-    public static Cluster start(ClusterSettings settings, String nodeId, Consumer<String> nodeLeft) throws Exception {
-        VertxOptions options = new VertxOptions();
+    public static Cluster start(ClusterSettings settings, String nodeId, Consumer<String> nodeLeft, KilnMetrics metrics) throws Exception {
+        VertxOptions options = metrics.configure(new VertxOptions());
         if (!settings.enabled()) {
-            return new Cluster(null, Vertx.vertx(options));
+            return new Cluster(null, metrics.install(Vertx.builder().with(options)).build());
         }
         Config config = hazelcastConfig(settings, nodeId);
         HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
@@ -65,7 +67,7 @@ public final class Cluster {
         });
         options.setEventBusOptions(new EventBusOptions().setHost(settings.host()).setPort(0));
         try {
-            Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
+            Vertx vertx = metrics.install(Vertx.builder().with(options)).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
                     .toCompletionStage().toCompletableFuture().get();
             return new Cluster(hazelcast, vertx);
         } catch (Exception e) {

@@ -20,6 +20,9 @@ import dev.kiln.core.cluster.NodeRegistry;
 import dev.kiln.core.cluster.PluginSync;
 import dev.kiln.core.store.PluginFileStore;
 import dev.kiln.core.store.NodeStore;
+import dev.kiln.core.store.QueueStats;
+import dev.kiln.core.metrics.KilnMetrics;
+import dev.kiln.core.metrics.MetricsEndpoint;
 import dev.kiln.core.store.NotificationStore;
 import dev.kiln.core.notify.Notifier;
 import dev.kiln.core.git.GitMirrors;
@@ -58,6 +61,7 @@ public final class KilnServer implements AutoCloseable {
     private final PluginHost plugins;
     private Vertx vertx;
     private Cluster cluster;
+    private KilnMetrics metrics;
     private volatile NodeRegistry registry;
     private EmbeddedDatabase embedded;
     private Pool pool;
@@ -100,12 +104,13 @@ public final class KilnServer implements AutoCloseable {
                 embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase());
                 databaseUrl = embedded.connectionUri();
             }
+            metrics = new KilnMetrics(nodeId);
             cluster = Cluster.start(config.cluster(), nodeId, left -> {
                 NodeRegistry current = registry;
                 if (current != null) {
                     current.nodeLeft(left);
                 }
-            });
+            }, metrics);
             vertx = cluster.vertx();
             pool = Database.pool(vertx, databaseUrl, Math.max(8, config.executors() * 2 + 4));
             await(Database.migrate(pool).recover(error -> Future.failedFuture(new IllegalStateException(
@@ -137,6 +142,10 @@ public final class KilnServer implements AutoCloseable {
                     Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
+            Pool metricsPool = pool;
+            new MetricsEndpoint(metrics, tokens, Boolean.parseBoolean(config.settings().getOrDefault("metrics.public", "false").trim()),
+                    () -> QueueStats.read(metricsPool).onSuccess(stats -> metrics.queue(stats.depth(), stats.oldestWaitingSeconds())))
+                    .mount(root);
             new SiteHandler(vertx, deployments, plugins).mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
@@ -151,6 +160,7 @@ public final class KilnServer implements AutoCloseable {
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
             Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
             dispatcher.setRunnableBuilders(capabilities.builders());
+            metrics.executors(nodeId, config.executors(), dispatcher::busy);
             await(vertx.deployVerticle(dispatcher));
             await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
                     intSetting("notifications.poll_ms", 1000, 50),
@@ -206,6 +216,15 @@ public final class KilnServer implements AutoCloseable {
      */
     public Optional<String> generatedAdminToken() {
         return generatedAdminToken;
+    }
+
+    /**
+     * This node's meters.
+     *
+     * @return the meters
+     */
+    public KilnMetrics metrics() {
+        return metrics;
     }
 
     /**
