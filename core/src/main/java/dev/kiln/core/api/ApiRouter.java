@@ -68,6 +68,7 @@ public final class ApiRouter {
     public static Router create(Vertx vertx, Services services) {
         Router router = Router.router(vertx);
         router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
+        OpenApiDocument.mount(router);
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
                 services.deployments(), services.statuses(), services.urls()));
