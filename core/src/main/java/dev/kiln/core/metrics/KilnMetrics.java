@@ -88,7 +88,7 @@ public final class KilnMetrics {
      * @param busy how many are building now
      */
     public void executors(String nodeId, int total, IntSupplier busy) {
-        Gauge.builder("kiln.executors.total", () -> total).tag("node", nodeId).description("Executors of this node").register(registry);
+        Gauge.builder("kiln.executors.capacity", () -> total).tag("node", nodeId).description("Executors of this node").register(registry);
         Gauge.builder("kiln.executors.busy", busy::getAsInt).tag("node", nodeId).description("Executors of this node building now")
                 .register(registry);
     }

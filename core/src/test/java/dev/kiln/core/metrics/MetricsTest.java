@@ -1,0 +1,131 @@
+package dev.kiln.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.TestKiln;
+import io.vertx.core.json.JsonObject;
+
+/** {@code /metrics}: Prometheus text whose counters match what the node did. */
+class MetricsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path temp;
+    static TestKiln kiln;
+    static GitRepo repo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"), Map.of());
+        repo = GitRepo.create(temp.resolve("repo"));
+        repo.write("index.html", "<h1>measured</h1>").commit("one");
+    }
+
+    @AfterAll
+    static void stop() {
+        kiln.close();
+        repo.close();
+    }
+
+    private static PrometheusText scrape() throws Exception {
+        var response = kiln.send("GET", "/metrics", Map.of("Authorization", "Bearer " + TestKiln.ADMIN), null);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("text/plain; version=0.0.4");
+        return PrometheusText.parse(response.body());
+    }
+
+    private static int logLines(long project, long deployment) throws Exception {
+        String text = kiln.admin("GET", "/projects/" + project + "/deployments/" + deployment + "/logs", null).data().getString("build_logs");
+        return text.isEmpty() ? 0 : text.split("\n", -1).length - (text.endsWith("\n") ? 1 : 0);
+    }
+
+    @Test
+    void countersMatchWhatHappened() throws Exception {
+        PrometheusText before = scrape();
+        long good = kiln.createProject("measured", repo.url(), null).getLong("id");
+        long bad = kiln.createProject("broken", repo.url(), new JsonObject().put("build_command", "echo no >&2; exit 2")).getLong("id");
+        List<long[]> finished = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            long id = kiln.trigger(good).getLong("id");
+            kiln.awaitStatus(good, id, WAIT, "deployed");
+            finished.add(new long[] {good, id});
+        }
+        long failed = kiln.trigger(bad).getLong("id");
+        kiln.awaitStatus(bad, failed, WAIT, "failed");
+        finished.add(new long[] {bad, failed});
+
+        JsonObject project = kiln.admin("GET", "/projects/" + good, null).data();
+        String site = project.getString("production_url").substring(kiln.baseUrl().length());
+        assertThat(kiln.send("GET", site, Map.of(), null).status()).isEqualTo(200);
+        assertThat(kiln.send("GET", site + "no-such-page.html", Map.of(), null).status()).isEqualTo(404);
+
+        PrometheusText metrics = scrape();
+        assertThat(metrics.sum("kiln_deployments_created_total", Map.of("builder", "shell")) - before.sum("kiln_deployments_created_total", Map.of("builder", "shell"))).isEqualTo(3);
+        assertThat(metrics.sum("kiln_deployments_finished_total", Map.of("status", "deployed", "builder", "shell")) - before.sum("kiln_deployments_finished_total", Map.of("status", "deployed", "builder", "shell"))).isEqualTo(2);
+        assertThat(metrics.sum("kiln_deployments_finished_total", Map.of("status", "failed", "builder", "shell")) - before.sum("kiln_deployments_finished_total", Map.of("status", "failed", "builder", "shell"))).isEqualTo(1);
+        assertThat(metrics.sum("kiln_deployment_phase_seconds_count", Map.of("phase", "building")) - before.sum("kiln_deployment_phase_seconds_count", Map.of("phase", "building"))).isEqualTo(3);
+        assertThat(metrics.sum("kiln_deployment_phase_seconds_count", Map.of("phase", "deploying")) - before.sum("kiln_deployment_phase_seconds_count", Map.of("phase", "deploying"))).isEqualTo(2);
+        assertThat(metrics.named("kiln_deployment_phase_seconds_bucket")).isNotEmpty();
+        int lines = 0;
+        for (long[] deployment : finished) {
+            lines += logLines(deployment[0], deployment[1]);
+        }
+        assertThat(metrics.sum("kiln_log_lines_written_total", Map.of()) - before.sum("kiln_log_lines_written_total", Map.of())).isEqualTo(lines);
+        assertThat(metrics.sum("kiln_site_requests_total", Map.of("status_class", "2xx")) - before.sum("kiln_site_requests_total", Map.of("status_class", "2xx"))).isEqualTo(1);
+        assertThat(metrics.sum("kiln_site_requests_total", Map.of("status_class", "4xx")) - before.sum("kiln_site_requests_total", Map.of("status_class", "4xx"))).isEqualTo(1);
+        assertThat(metrics.sum("kiln_plugin_calls_total", Map.of("call", "build", "outcome", "success")) - before.sum("kiln_plugin_calls_total", Map.of("call", "build", "outcome", "success"))).isEqualTo(2);
+        assertThat(metrics.sum("kiln_plugin_calls_total", Map.of("call", "build", "outcome", "failure")) - before.sum("kiln_plugin_calls_total", Map.of("call", "build", "outcome", "failure"))).isEqualTo(1);
+        assertThat(metrics.sum("kiln_executors_capacity", Map.of("node", kiln.server().nodeId()))).isEqualTo(2);
+        assertThat(metrics.sum("kiln_executors_busy", Map.of("node", kiln.server().nodeId()))).isZero();
+        assertThat(metrics.sum("kiln_queue_depth", Map.of())).isZero();
+
+        // The HTTP server's requests by route, never by raw path.
+        var routes = metrics.named("vertx_http_server_requests_total").stream().map(sample -> sample.labels().get("route")).toList();
+        assertThat(routes).contains("/api/v1/public/projects/:projectId/deployments");
+        assertThat(routes).noneMatch(route -> route != null && route.matches(".*/projects/\\d+.*"));
+    }
+
+    @Test
+    void queueDepthAndBusyExecutorsWhileBuilding() throws Exception {
+        long slow = kiln.createProject("slow", repo.url(), new JsonObject().put("build_command", "sleep 60")).getLong("id");
+        List<Long> started = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            started.add(kiln.trigger(slow).getLong("id"));
+        }
+        // Two executors: two build, the third waits.
+        kiln.awaitStatus(slow, started.get(0), WAIT, "building");
+        kiln.awaitStatus(slow, started.get(1), WAIT, "building");
+        PrometheusText metrics = scrape();
+        assertThat(metrics.sum("kiln_queue_depth", Map.of())).isEqualTo(1);
+        assertThat(metrics.sum("kiln_executors_busy", Map.of("node", kiln.server().nodeId()))).isEqualTo(2);
+        for (long id : started) {
+            kiln.admin("POST", "/projects/" + slow + "/deployments/" + id + "/cancel", null);
+            kiln.awaitStatus(slow, id, WAIT, "cancelled");
+        }
+        assertThat(scrape().sum("kiln_deployments_finished_total", Map.of("status", "cancelled"))
+                - metrics.sum("kiln_deployments_finished_total", Map.of("status", "cancelled"))).isEqualTo(3);
+    }
+
+    @Test
+    void metricsNeedAnAdminToken() throws Exception {
+        assertThat(kiln.send("GET", "/metrics", Map.of(), null).status()).isEqualTo(401);
+        long project = kiln.createProject("scoped-metrics", repo.url(), null).getLong("id");
+        String scoped = kiln.admin("POST", "/tokens", new JsonObject().put("name", "m").put("project_ids", new io.vertx.core.json.JsonArray().add(project)))
+                .data().getString("token");
+        assertThat(kiln.send("GET", "/metrics", Map.of("Authorization", "Bearer " + scoped), null).status()).isEqualTo(403);
+    }
+}
