@@ -31,7 +31,10 @@ final class Config {
             return Path.of(configured);
         }
         String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        // $HOME as the shell sees it; Java's user.home comes from the password database instead.
+        String home = System.getenv("HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
         return base.resolve("kiln").resolve("config.json");
     }
 
