@@ -20,6 +20,8 @@ final class DeploymentWatch {
     /** Held while a line is printed, and while the user is asked something, so the two do not mix. */
     final ReentrantLock printing = new ReentrantLock();
     private String shownStatus;
+    /** On a terminal without a log to show, the phase is one line rewritten in place. */
+    private boolean inPlace;
 
     DeploymentWatch(ApiClient client, Output output, String deploymentPath) {
         this.client = client;
@@ -40,6 +42,7 @@ final class DeploymentWatch {
      */
     Map<String, Object> follow(boolean logs, boolean phases) {
         Thread poller = null;
+        inPlace = output.colour() && !logs;
         if (phases) {
             poller = new Thread(this::pollPhases, "kiln-phases");
             poller.setDaemon(true);
@@ -49,6 +52,9 @@ final class DeploymentWatch {
             Map<String, Object> deployment = logs ? followLog() : pollUntilFinal();
             if (phases) {
                 phase(Json.string(deployment, "status"));
+                if (inPlace) {
+                    output.err().println();
+                }
             }
             return deployment;
         } finally {
@@ -116,12 +122,18 @@ final class DeploymentWatch {
     private void phase(String status) {
         printing.lock();
         try {
-            if (status == null || status.equals(shownStatus)) {
+            if (status == null || status.equals(shownStatus) && !inPlace) {
                 return;
             }
             shownStatus = status;
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-            output.err().println(output.cyan("==> ") + output.status(status) + output.dim(" (" + seconds + "s)"));
+            String line = output.cyan("==> ") + output.status(status) + output.dim(" (" + seconds + "s)");
+            if (inPlace) {
+                output.err().print("\r\u001b[K" + line);
+                output.err().flush();
+            } else {
+                output.err().println(line);
+            }
         } finally {
             printing.unlock();
         }

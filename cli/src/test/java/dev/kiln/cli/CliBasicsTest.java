@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -196,6 +197,20 @@ class CliBasicsTest {
         assertThat(table.stdout() + table.stderr()).doesNotContain("\u001b[");
         cli.env("CI", "true");
         assertThat(cli.run("nodes").stdout()).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void coloursOnATerminalUnlessNoColourOrCi() throws Exception {
+        RequiredTools.assumeInstalled("script");
+        KilnCli cli = loggedIn().env("TERM", "xterm");
+        KilnCli.Result coloured = cli.runOnTerminal("nodes");
+        assertThat(coloured.exit()).as(coloured.toString()).isZero();
+        assertThat(coloured.stdout()).contains("\u001b[1mID", kiln.server().nodeId());
+        cli.env("NO_COLOR", "1");
+        KilnCli.Result plain = cli.runOnTerminal("nodes");
+        assertThat(plain.stdout()).contains("ID", kiln.server().nodeId()).doesNotContain("\u001b[");
+        cli.env("NO_COLOR", null).env("CI", "true");
+        assertThat(cli.runOnTerminal("nodes").stdout()).contains(kiln.server().nodeId()).doesNotContain("\u001b[");
     }
 
     private static int closedPort() throws Exception {

@@ -188,7 +188,7 @@ class CliDeployTest {
         JsonObject project = create(cli, "Interrupted Site", "echo waiting-for-signal; sleep 120");
         KilnCli.Running deploy = cli.start(null, "deploy", "-p", "interrupted-site");
         deploy.awaitStderr(text -> text.contains("waiting-for-signal"), WAIT);
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(deploy.process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("sh", "-c", "kill -INT " + deploy.process.pid()).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
         KilnCli.Result result = deploy.await(WAIT);
         assertThat(result.exit()).as(result.toString()).isEqualTo(130);

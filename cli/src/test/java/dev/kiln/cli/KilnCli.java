@@ -106,13 +106,33 @@ final class KilnCli {
         return start(stdin, args).await(Duration.ofMinutes(2));
     }
 
+    /**
+     * Runs the CLI on a pseudo-terminal (util-linux {@code script}), as in an interactive shell.
+     * The result's stdout is the terminal's text: the CLI's stdout and stderr together.
+     */
+    Result runOnTerminal(String... args) throws Exception {
+        StringBuilder command = new StringBuilder();
+        for (String part : javaCommand(args)) {
+            command.append('\'').append(part.replace("'", "'\\''")).append("' ");
+        }
+        return launch(null, List.of("script", "-qec", command.toString().trim(), "/dev/null")).await(Duration.ofMinutes(2));
+    }
+
     Running start(String stdin, String... args) throws Exception {
-        int run = RUNS.incrementAndGet();
-        Path stdout = home.resolve("run-" + run + ".out");
-        Path stderr = home.resolve("run-" + run + ".err");
+        return launch(stdin, javaCommand(args));
+    }
+
+    private static List<String> javaCommand(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath(), "dev.kiln.cli.Main"));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private Running launch(String stdin, List<String> command) throws Exception {
+        int run = RUNS.incrementAndGet();
+        Path stdout = home.resolve("run-" + run + ".out");
+        Path stderr = home.resolve("run-" + run + ".err");
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Map<String, String> env = builder.environment();
