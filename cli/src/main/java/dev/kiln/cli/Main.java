@@ -47,6 +47,9 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
+        // The same rule as the CLI's own output: colours on a terminal only, never with NO_COLOR or CI.
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(
+                Output.terminal() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         commandLine.setExecutionExceptionHandler((error, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (error instanceof CliException cli) {

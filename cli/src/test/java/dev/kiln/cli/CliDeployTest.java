@@ -127,6 +127,44 @@ class CliDeployTest {
     }
 
     @Test
+    void linkWithoutAProjectFindsItByTheCheckoutsOrigin() throws Exception {
+        KilnCli cli = loggedIn();
+        JsonObject project = create(cli, "Origin Site", "true");
+        create(cli, "Origin Site Two", "true");
+        Path clone = temp.resolve("clone");
+        org.eclipse.jgit.api.Git.cloneRepository().setURI(repo.url()).setDirectory(clone.toFile()).call().close();
+        cli.in(clone);
+        KilnCli.Result ambiguous = cli.run("link");
+        // Several projects deploy this repository: the CLI names them instead of guessing.
+        assertThat(ambiguous.exit()).as(ambiguous.toString()).isEqualTo(2);
+        assertThat(ambiguous.stderr()).startsWith("kiln: ").contains("projects deploy", "origin-site", "origin-site-two", "kiln link PROJECT");
+        assertThat(clone.resolve(".kiln.json")).doesNotExist();
+        KilnCli.Result show = cli.run("projects", "show", "origin-site", "--json");
+        assertThat(new JsonObject(show.stdout()).getLong("id")).isEqualTo(project.getLong("id"));
+
+        GitRepo own = GitRepo.create(temp.resolve("own-repo"));
+        own.write("index.html", "own").commit("own");
+        KilnCli.Result created = cli.run("projects", "create", "--name", "Own Site", "--repo", own.url(), "--json");
+        long ownId = new JsonObject(created.stdout()).getLong("id");
+        Path ownClone = temp.resolve("own-clone");
+        org.eclipse.jgit.api.Git.cloneRepository().setURI(own.url()).setDirectory(ownClone.toFile()).call().close();
+        own.close();
+        cli.in(ownClone.resolve("sub"));
+        KilnCli.Result linked = cli.run("link");
+        assertThat(linked.exit()).as(linked.toString()).isZero();
+        assertThat(new JsonObject(Files.readString(ownClone.resolve("sub/.kiln.json"))).getLong("project_id")).isEqualTo(ownId);
+        KilnCli.Result shown = cli.run("projects", "show");
+        assertThat(shown.stdout()).contains("slug:", "own-site", "repo_url:");
+
+        KilnCli.Result removed = cli.run("projects", "rm", "--yes");
+        assertThat(removed.exit()).as(removed.toString()).isZero();
+        assertThat(kiln.admin("GET", "/projects/" + ownId, null).status()).isEqualTo(404);
+        KilnCli.Result gone = cli.run("ls");
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.stderr()).startsWith("kiln: project 'own-site' not found");
+    }
+
+    @Test
     void aFailingBuildExitsOneWithItsError() throws Exception {
         KilnCli cli = loggedIn();
         create(cli, "Broken Site", "echo about-to-fail && exit 3");
