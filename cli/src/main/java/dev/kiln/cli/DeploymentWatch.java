@@ -122,7 +122,8 @@ final class DeploymentWatch {
     private void phase(String status) {
         printing.lock();
         try {
-            if (status == null || status.equals(shownStatus) && !inPlace) {
+            // Once the final state is shown, a poll answered before it is stale.
+            if (status == null || status.equals(shownStatus) && !inPlace || FINAL.contains(shownStatus)) {
                 return;
             }
             shownStatus = status;

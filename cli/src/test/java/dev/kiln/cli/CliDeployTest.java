@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -234,6 +235,24 @@ class CliDeployTest {
         assertThat(result.stderr()).contains("stopped watching; deployment " + id + " keeps running (kiln cancel " + id);
         assertThat(deployment(project.getLong("id"), id).getString("status")).isEqualTo("building");
         assertThat(cli.run("cancel", Long.toString(id), "-p", "interrupted-site").exit()).isZero();
+    }
+
+    @Test
+    void ctrlCOnATerminalAsksAndCancelsTheDeployment() throws Exception {
+        RequiredTools.assumeInstalled("script");
+        KilnCli cli = loggedIn();
+        JsonObject project = create(cli, "Asked Site", "echo waiting-for-ctrl-c; sleep 120");
+        KilnCli.Running deploy = cli.startOnTerminal("deploy", "-p", "asked-site");
+        deploy.awaitStdout(text -> text.contains("waiting-for-ctrl-c"), WAIT);
+        long id = latest(project.getLong("id")).getLong("id");
+        deploy.type("\u0003");
+        deploy.awaitStdout(text -> text.contains("Cancel deployment " + id + "? [y/N]"), WAIT);
+        assertThat(deployment(project.getLong("id"), id).getString("status")).isEqualTo("building");
+        deploy.type("y\r");
+        KilnCli.Result result = deploy.await(WAIT);
+        assertThat(result.exit()).as(result.toString()).isEqualTo(1);
+        assertThat(result.stdout()).contains("Cancelling deployment " + id, "kiln: deployment " + id + " cancelled");
+        assertThat(deployment(project.getLong("id"), id).getString("status")).isEqualTo("cancelled");
     }
 
     private static JsonObject latest(long projectId) throws Exception {

@@ -74,6 +74,27 @@ final class KilnCli {
             this.stderr = stderr;
         }
 
+        String stdoutSoFar() throws IOException {
+            return Files.readString(stdout, StandardCharsets.UTF_8);
+        }
+
+        /** Types on the terminal (or writes to stdin). */
+        void type(String text) throws IOException {
+            process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        /** Waits (at most {@code timeout}) until stdout shows {@code condition}. */
+        void awaitStdout(Predicate<String> condition, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!condition.test(stdoutSoFar())) {
+                if (System.nanoTime() > deadline || !process.isAlive() && !condition.test(stdoutSoFar())) {
+                    throw new AssertionError("stdout never matched; process alive: " + process.isAlive() + "\n" + stdoutSoFar());
+                }
+                Thread.sleep(50);
+            }
+        }
+
         String stderrSoFar() throws IOException {
             return Files.readString(stderr, StandardCharsets.UTF_8);
         }
@@ -111,11 +132,16 @@ final class KilnCli {
      * The result's stdout is the terminal's text: the CLI's stdout and stderr together.
      */
     Result runOnTerminal(String... args) throws Exception {
-        StringBuilder command = new StringBuilder();
+        return startOnTerminal(args).await(Duration.ofMinutes(2));
+    }
+
+    /** Starts the CLI on a pseudo-terminal; what is written to the process's input is typed on it. */
+    Running startOnTerminal(String... args) throws Exception {
+        StringBuilder command = new StringBuilder("exec");
         for (String part : javaCommand(args)) {
-            command.append('\'').append(part.replace("'", "'\\''")).append("' ");
+            command.append(" '").append(part.replace("'", "'\\''")).append('\'');
         }
-        return launch(null, List.of("script", "-qec", command.toString().trim(), "/dev/null")).await(Duration.ofMinutes(2));
+        return launch("", List.of("script", "-qec", command.toString(), "/dev/null"));
     }
 
     Running start(String stdin, String... args) throws Exception {
@@ -148,7 +174,7 @@ final class KilnCli {
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
         Process process = builder.start();
-        if (stdin != null) {
+        if (stdin != null && !stdin.isEmpty()) {
             try (var in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
