@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 
 /** {@code kiln deploy}: triggers a deployment and follows it to the end. */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploys the newest commit of a branch: shows the phases and the live log on stderr,",
-            "then prints the deployment URL on stdout. Exit code 0 when deployed, 1 when failed or cancelled.",
+        description = {"Deploys the newest commit of a branch and follows it to the end.",
+            "Shows the phases and the live log on stderr, then prints the deployment URL on stdout.",
+            "Exit code 0 when deployed, 1 when failed or cancelled.",
             "Ctrl-C asks whether to cancel the deployment (without a terminal it stops watching and leaves it running)."},
         footerHeading = "%nExample:%n", footer = {"  kiln deploy", "  kiln deploy -p my-site --branch feature/login",
             "  URL=$(kiln deploy) && curl -s \"$URL\""})
