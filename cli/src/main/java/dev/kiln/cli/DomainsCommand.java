@@ -43,7 +43,9 @@ final class DomainsCommand implements Runnable {
 
     static void printRecord(Output output, Map<String, Object> domain) {
         output.note("Add this DNS TXT record, then run kiln domains verify " + domain.get("domain") + ":");
-        output.note("  _kiln-verification." + domain.get("domain") + "  TXT  " + domain.get("verification_token"));
+        String record = Json.string(domain, "verification_record");
+        output.note("  " + (record != null ? record : "_kiln-verification." + domain.get("domain")) + "  TXT  "
+                + domain.get("verification_token"));
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists the project's domains.",

@@ -26,7 +26,10 @@ final class WebhookCommand implements Runnable {
         @Override
         int run() {
             Map<String, Object> created = client().post(projectPath() + "/webhook-secret", null).object();
-            String url = Json.string(project(), "webhook_url");
+            String url = Json.string(created, "webhook_url");
+            if (url == null) {
+                url = Json.string(project(), "webhook_url");
+            }
             if (url == null) {
                 url = client().server() + "/hooks/" + projectId();
             }
