@@ -30,7 +30,12 @@ final class DeploymentWatch {
     }
 
     static boolean isFinal(Map<String, Object> deployment) {
-        return FINAL.contains(Json.string(deployment, "status"));
+        return isFinal(Json.string(deployment, "status"));
+    }
+
+    // Set.of(...).contains(null) throws: every check of a status goes through here.
+    static boolean isFinal(String status) {
+        return status != null && FINAL.contains(status);
     }
 
     /**
@@ -106,7 +111,7 @@ final class DeploymentWatch {
             while (!Thread.currentThread().isInterrupted()) {
                 Map<String, Object> deployment = client.get(path).object();
                 String status = Json.string(deployment, "status");
-                if (FINAL.contains(status)) {
+                if (isFinal(status)) {
                     return;
                 }
                 phase(status);
@@ -123,7 +128,7 @@ final class DeploymentWatch {
         printing.lock();
         try {
             // Once the final state is shown, a poll answered before it is stale.
-            if (status == null || status.equals(shownStatus) && !inPlace || FINAL.contains(shownStatus)) {
+            if (status == null || status.equals(shownStatus) && !inPlace || isFinal(shownStatus)) {
                 return;
             }
             shownStatus = status;
