@@ -54,7 +54,21 @@ final class DeploymentWatch {
             poller.start();
         }
         try {
-            Map<String, Object> deployment = logs ? followLog() : pollUntilFinal();
+            Map<String, Object> deployment;
+            try {
+                deployment = logs ? followLog() : pollUntilFinal();
+            } catch (ApiError e) {
+                if (!e.missingEndpoint()) {
+                    throw e;
+                }
+                // A server without the live log stream: the phases alone, then the stored log.
+                output.note(output.dim("(this server has no live log; the log follows at the end)"));
+                deployment = pollUntilFinal();
+                String text = Json.string(client.get(path + "/logs").object(), "build_logs");
+                if (text != null) {
+                    text.lines().forEach(this::line);
+                }
+            }
             if (phases) {
                 phase(Json.string(deployment, "status"));
                 if (inPlace) {
