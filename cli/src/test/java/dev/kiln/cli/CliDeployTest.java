@@ -226,7 +226,9 @@ class CliDeployTest {
         KilnCli cli = loggedIn();
         JsonObject project = create(cli, "Interrupted Site", "echo waiting-for-signal; sleep 120");
         KilnCli.Running deploy = cli.start(null, "deploy", "-p", "interrupted-site");
-        deploy.awaitStderr(text -> text.contains("waiting-for-signal"), WAIT);
+        // The first phase line means the CLI follows the deployment (its Ctrl-C handler is set); the build runs.
+        deploy.awaitStderr(text -> text.contains("==> "), WAIT);
+        kiln.awaitStatus(project.getLong("id"), latest(project.getLong("id")).getLong("id"), WAIT, "building");
         Process kill = new ProcessBuilder("sh", "-c", "kill -INT " + deploy.process.pid()).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
         KilnCli.Result result = deploy.await(WAIT);
@@ -243,8 +245,9 @@ class CliDeployTest {
         KilnCli cli = loggedIn();
         JsonObject project = create(cli, "Asked Site", "echo waiting-for-ctrl-c; sleep 120");
         KilnCli.Running deploy = cli.startOnTerminal("deploy", "-p", "asked-site");
-        deploy.awaitStdout(text -> text.contains("waiting-for-ctrl-c"), WAIT);
+        deploy.awaitStdout(text -> text.contains("==> "), WAIT);
         long id = latest(project.getLong("id")).getLong("id");
+        kiln.awaitStatus(project.getLong("id"), id, WAIT, "building");
         deploy.type("\u0003");
         deploy.awaitStdout(text -> text.contains("Cancel deployment " + id + "? [y/N]"), WAIT);
         assertThat(deployment(project.getLong("id"), id).getString("status")).isEqualTo("building");
