@@ -57,6 +57,33 @@ class DistributionIT {
         }
     }
 
+    /** Runs bin/kiln as the command line client, with its own home and config. */
+    private record Cli(Path kiln, Path home, Path directory) {
+
+        record Result(int exit, String stdout, String stderr) {
+        }
+
+        Result run(String stdin, String... args) throws Exception {
+            java.nio.file.Files.createDirectories(home);
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(kiln.toString()));
+            command.addAll(java.util.List.of(args));
+            Path out = java.nio.file.Files.createTempFile(home, "out", ".txt");
+            Path err = java.nio.file.Files.createTempFile(home, "err", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().keySet().removeIf(name -> name.startsWith("KILN_"));
+            builder.environment().put("HOME", home.toString());
+            Process process = builder.start();
+            try (var in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            return new Result(process.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+        }
+    }
+
     @Test
     void theWalkthroughWorksOnTheAssembledDistribution() throws Exception {
         Path kiln = Path.of(System.getProperty("kiln.distribution"), "bin", "kiln");
@@ -83,22 +110,32 @@ class DistributionIT {
             assertThat(plugins.stream().map(plugin -> ((JsonObject) plugin).getString("id")))
                     .contains("builder-static", "builder-npm", "builder-hugo", "builder-maven", "storage-local", "storage-s3");
 
+            // The walkthrough with the command line first: bin/kiln login, projects create, link, deploy, ls, rollback.
             repo.write("index.html", "<h1>Hello from v1</h1>").commit("First version");
-            long project = api("POST", "/projects", new JsonObject().put("name", "My Site").put("repo_url", repo.url()))
-                    .getJsonObject("data").getLong("id");
-            long first = api("POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
-            JsonObject deployed = awaitDeployed(project, first);
+            Cli cli = new Cli(kiln, temp.resolve("home"), temp.resolve("my-site"));
+            assertThat(cli.run(TOKEN + "\n", "login", "--server", url).exit()).isZero();
+            Cli.Result created = cli.run(null, "projects", "create", "--name", "My Site", "--repo", repo.url(), "--json");
+            assertThat(created.exit()).as(created.toString()).isZero();
+            long project = new JsonObject(created.stdout()).getLong("id");
+            assertThat(cli.run(null, "link", "my-site").exit()).isZero();
+            Cli.Result deploy = cli.run(null, "deploy");
+            assertThat(deploy.exit()).as(deploy.toString()).isZero();
+            JsonObject deployed = api("GET", "/projects/" + project + "/deployments?per_page=1", null).getJsonArray("data").getJsonObject(0);
+            long first = deployed.getLong("id");
             assertThat(deployed.getString("status")).as(deployed.encode()).isEqualTo("deployed");
             assertThat(deployed.getString("builder")).isEqualTo("static");
+            assertThat(deploy.stdout().strip()).isEqualTo(deployed.getString("deployment_url"));
             assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v1</h1>");
 
             repo.write("index.html", "<h1>Hello from v2</h1>").commit("Second version");
-            long second = api("POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
+            Cli.Result again = cli.run(null, "deploy", "--json");
+            assertThat(again.exit()).as(again.toString()).isZero();
+            long second = new JsonObject(again.stdout()).getLong("id");
             assertThat(awaitDeployed(project, second).getString("status")).isEqualTo("deployed");
             assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v2</h1>");
+            assertThat(cli.run(null, "ls").stdout()).contains(Long.toString(first), Long.toString(second), "Second version");
 
-            assertThat(send("POST", "/api/v1/public/projects/" + project + "/deployments/" + first + "/rollback", null).statusCode())
-                    .isEqualTo(200);
+            assertThat(cli.run(null, "rollback", Long.toString(first)).exit()).isZero();
             assertThat(send("GET", "/sites/my-site/", null).body()).isEqualTo("<h1>Hello from v1</h1>");
             assertThat(send("GET", "/sites/my-site/d/" + second + "/", null).body()).isEqualTo("<h1>Hello from v2</h1>");
         } finally {

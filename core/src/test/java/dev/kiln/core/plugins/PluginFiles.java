@@ -26,7 +26,7 @@ import javax.tools.ToolProvider;
  * plugin API and PF4J (whose annotation processor writes {@code META-INF/extensions.idx}) and
  * packs a jar with the PF4J manifest, or PF4J's zip layout. Also builds the broken ones.
  */
-final class PluginFiles {
+public final class PluginFiles {
 
     /** The example plugin's sources, outside the reactor (the working directory is {@code core/}). */
     static final Path EXAMPLE = Path.of("..", "examples", "builder-example", "src", "main", "java");
@@ -277,7 +277,7 @@ final class PluginFiles {
      * @param version the version to give it
      * @return the jar
      */
-    static byte[] exampleJar(Path work, String version) throws IOException {
+    public static byte[] exampleJar(Path work, String version) throws IOException {
         Path classes = compileTree(EXAMPLE, work.resolve("classes"));
         return jar(manifest("builder-example", version, ">=0.1.0", "dev.kiln.example.ExamplePlugin"), classes, Map.of());
     }
