@@ -91,6 +91,7 @@ public final class ApiRouter {
         new TokensHandler(services.tokens()).mount(router);
         new NotificationsHandler(projects, services.notifications(), services.notificationsAllowLocal()).mount(router);
         plugins.mount(router);
+        EndpointsHandler.mount(router);
 
         router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
                 "no endpoint " + context.request().method() + " " + context.request().path()));
