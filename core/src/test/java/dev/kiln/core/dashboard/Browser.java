@@ -116,7 +116,7 @@ final class Browser implements AutoCloseable {
 
     /** Waits for a visible element holding the text and returns it. */
     WebElement text(String text) {
-        return await(ExpectedConditions.visibilityOfElementLocated(By.xpath("//*[contains(normalize-space(.), " + literal(text) + ")"
+        return await(ExpectedConditions.visibilityOfElementLocated(By.xpath("//body//*[contains(normalize-space(.), " + literal(text) + ")"
                 + " and not(.//*[contains(normalize-space(.), " + literal(text) + ")])]")));
     }
 

@@ -186,7 +186,7 @@ class DashboardBrowserTest {
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "Finished: cancelled"));
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".summary .badge"), "cancelled"));
             assertThat(deployment(projectId, deploymentId).getString("status")).isEqualTo("cancelled");
-            assertThat(browser.driver().findElements(By.xpath("//button[normalize-space()='Cancel']"))).isEmpty();
+            assertThat(browser.driver().findElements(By.xpath("//main//button[normalize-space()='Cancel']"))).isEmpty();
         }
     }
 
