@@ -38,6 +38,11 @@ final class Browser implements AutoCloseable {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    static {
+        // Selenium looks for DevTools bindings it is not asked to use; only its chromedriver protocol is.
+        java.util.logging.Logger.getLogger("org.openqa.selenium.devtools").setLevel(Level.SEVERE);
+    }
+
     private final ChromeDriver driver;
     private final ChromeDriverService service;
     private final String baseUrl;
@@ -142,6 +147,10 @@ final class Browser implements AutoCloseable {
         await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog[open]")));
     }
 
+    void size(int width, int height) {
+        driver.manage().window().setSize(new Dimension(width, height));
+    }
+
     void phoneSized() {
         driver.manage().window().setSize(new Dimension(390, 844));
     }
@@ -163,6 +172,11 @@ final class Browser implements AutoCloseable {
     List<String> consoleErrors() {
         collectConsole();
         return List.copyOf(consoleErrors);
+    }
+
+    /** A Chrome DevTools command through chromedriver (no DevTools bindings needed). */
+    void cdp(String command, java.util.Map<String, Object> parameters) {
+        driver.executeCdpCommand(command, parameters);
     }
 
     Object script(String script, Object... arguments) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -97,6 +98,7 @@ class DashboardBrowserTest {
     @Test
     void signInCreateAProjectDeployAndWatchTheLogLive() throws Exception {
         try (GitRepo repo = repo("live-repo", "<h1>live one</h1>", "First page")) {
+            browser.size(1280, 1500);
             browser.go("/");
             browser.signIn(TestKiln.ADMIN);
             browser.await(driver -> browser.path().equals("/projects"));
@@ -133,6 +135,7 @@ class DashboardBrowserTest {
                     .containsExactly("step 1", "step 2", "step 3", "step 4", "step 5", "step 6");
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".summary"), "deployed"));
             browser.await(ExpectedConditions.visibilityOfElementLocated(By.xpath("//ol[@class='timeline']//span[normalize-space()='building']")));
+            browser.screenshot("deployment-finished");
 
             // The new deployment is the live one on the project page.
             browser.driver().findElement(By.xpath("//p[@class='crumbs']/a[normalize-space()='Live site']")).click();
@@ -140,7 +143,33 @@ class DashboardBrowserTest {
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".live .live-sha"), sha.substring(0, 7)));
             assertThat(browser.driver().findElement(By.cssSelector("tr[data-id='" + deploymentId + "'] .live-badge")).getText()).isEqualTo("live");
             assertThat(fetch(kiln.admin("GET", "/projects/" + projectId, null).data().getString("production_url"))).contains("live one");
+            browser.screenshot("project");
         }
+    }
+
+    @Test
+    void aLongLogShowsItsTailFirstAndOlderLinesOnDemand() throws Exception {
+        try (GitRepo repo = repo("long-repo", "long", "Long log")) {
+            // The sleep keeps the build alive while its output is still being read.
+            long projectId = kiln.createProject("Long log", repo.url(), new JsonObject()
+                    .put("build_command", "seq 1 10000 | sed 's/^/row /'; sleep 3")).getLong("id");
+            long deploymentId = kiln.trigger(projectId).getLong("id");
+            kiln.awaitStatus(projectId, deploymentId, BUILD, "deployed");
+            browser.go("/projects/" + projectId + "/deployments/" + deploymentId);
+            browser.signIn(TestKiln.ADMIN);
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "lines"));
+            assertThat(browser.driver().findElements(By.cssSelector(".log .line"))).hasSize(1000);
+            assertThat(logTexts()).contains("row 10000").doesNotContain("row 1", "row 8600");
+            WebElement older = browser.await(ExpectedConditions.elementToBeClickable(By.cssSelector("button.older")));
+            assertThat(older.getText()).startsWith("Show 1000 older lines");
+            older.click();
+            browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector(".log .line"), 2000));
+            assertThat(logTexts()).contains("row 8600", "row 10000").doesNotContain("row 1");
+        }
+    }
+
+    private List<String> logTexts() {
+        return browser.driver().findElements(By.cssSelector(".log .line .t")).stream().map(WebElement::getText).toList();
     }
 
     @Test
@@ -268,13 +297,74 @@ class DashboardBrowserTest {
             browser.text("Deployment #" + deploymentId);
             browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "lines"));
             browser.screenshot("deployment-phone");
+            browser.go("/projects/" + projectId + "/settings");
+            WebElement command = browser.field("Build command");
+            command.clear();
+            command.sendKeys("echo from the settings page");
+            browser.button("Save settings").click();
+            browser.text("Saved.");
+            assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getString("build_command")).isEqualTo("echo from the settings page");
+            browser.screenshot("settings-phone");
             browser.go("/projects/" + projectId);
             browser.text("Phone sized");
             Object overflow = browser.script("return document.documentElement.scrollWidth > window.innerWidth");
             assertThat(overflow).as("the page fits a phone's width").isEqualTo(false);
             browser.screenshot("project-phone");
             browser.driver().navigate().back();
-            browser.text("Deployment #" + deploymentId);
+            browser.text("Settings of Pocket");
         }
+    }
+
+    @Test
+    void theLiveLogResumesAfterTheConnectionDropsAndAfterTheTabWasFrozen() throws Exception {
+        try (GitRepo repo = repo("resume-repo", "resume", "Resumed");
+             DroppingProxy proxy = new DroppingProxy(kiln.server().actualPort());
+             Browser relayed = Browser.open(proxy.baseUrl(), temp)) {
+            long projectId = kiln.createProject("Resumed", repo.url(), new JsonObject()
+                    .put("build_command", "for i in $(seq 1 16); do echo tick $i; sleep 0.5; done")).getLong("id");
+            long deploymentId = kiln.trigger(projectId).getLong("id");
+            relayed.go("/projects/" + projectId + "/deployments/" + deploymentId);
+            relayed.signIn(TestKiln.ADMIN);
+            relayed.text("tick 2");
+
+            // The connection breaks mid-build: the page says so, then resumes after the last line it has.
+            proxy.dropAll();
+            relayed.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "Reconnecting"));
+            relayed.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "Live"));
+            relayed.text("tick 7");
+            // Requests cut by the drop may have logged a failed load; from here on nothing may.
+            relayed.forgetConsole();
+
+            // A frozen background tab catches up when it comes back.
+            relayed.cdp("Page.setWebLifecycleState", Map.<String, Object>of("state", "frozen"));
+            awaitStoredLine(projectId, deploymentId, "tick 12");
+            relayed.cdp("Page.setWebLifecycleState", Map.<String, Object>of("state", "active"));
+            relayed.await(BUILD, ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".log-state"), "Finished: deployed"));
+
+            List<Integer> numbers = relayed.driver().findElements(By.cssSelector(".log .line .n")).stream()
+                    .map(element -> Integer.parseInt(element.getText())).toList();
+            for (int i = 0; i < numbers.size(); i++) {
+                assertThat(numbers.get(i)).as("line numbers without gaps or repeats").isEqualTo(i + 1);
+            }
+            List<String> ticks = relayed.driver().findElements(By.cssSelector(".log .line .t")).stream().map(WebElement::getText)
+                    .filter(text -> text.startsWith("tick ")).toList();
+            assertThat(ticks).hasSize(16).startsWith("tick 1").endsWith("tick 16").doesNotHaveDuplicates();
+            String stored = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data().getString("build_logs");
+            assertThat(numbers).hasSize(stored.split("\n").length);
+            relayed.screenshot(testName + "-relayed");
+            assertThat(relayed.consoleErrors()).isEmpty();
+        }
+    }
+
+    private static void awaitStoredLine(long projectId, long deploymentId, String line) throws Exception {
+        long deadline = System.nanoTime() + BUILD.toNanos();
+        while (System.nanoTime() < deadline) {
+            String stored = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data().getString("build_logs");
+            if (stored.lines().anyMatch(line::equals)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the build never logged " + line);
     }
 }
