@@ -265,6 +265,33 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void uploadDisableEnableAndRemoveAPlugin() throws Exception {
+        Path jar = temp.resolve("uploaded-plugin.jar");
+        java.nio.file.Files.write(jar, dev.kiln.core.plugins.TestPluginJars.passThroughBuilder(
+                java.nio.file.Files.createTempDirectory(temp, "plugin-work"), "uploaded", "uploaded-builder"));
+        browser.go("/plugins");
+        browser.signIn(TestKiln.ADMIN);
+        browser.field("Plugin file (jar or zip)").sendKeys(jar.toAbsolutePath().toString());
+        browser.button("Upload plugin").click();
+        browser.text("Installed uploaded 1.0.0 on every node.");
+        browser.text("builder uploaded-builder");
+        assertThat(kiln.admin("GET", "/plugins/uploaded", null).data().getString("state")).isEqualTo("started");
+        browser.screenshot("plugins-uploaded");
+
+        browser.button("Disable uploaded").click();
+        browser.text("uploaded is disabled.");
+        assertThat(kiln.admin("GET", "/plugins/uploaded", null).data().getString("state")).isEqualTo("disabled");
+        browser.button("Enable uploaded").click();
+        browser.text("uploaded is enabled.");
+        assertThat(kiln.admin("GET", "/plugins/uploaded", null).data().getString("state")).isEqualTo("started");
+        browser.button("Remove uploaded").click();
+        browser.confirm("Remove");
+        browser.text("uploaded is removed.");
+        browser.await(driver -> driver.findElements(By.xpath("//tbody/tr/th[starts-with(normalize-space(), 'uploaded')]")).isEmpty());
+        assertThat(kiln.admin("GET", "/plugins/uploaded", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void adminPagesAndReloadableAddressesOnAPhone() throws Exception {
         try (GitRepo repo = repo("phone-repo", "phone", "Phone sized")) {
             long projectId = kiln.createProject("Pocket", repo.url(), null).getLong("id");
