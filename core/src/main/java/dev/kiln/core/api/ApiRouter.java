@@ -12,6 +12,7 @@ import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.NotificationStore;
+import dev.kiln.core.store.PhaseStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
@@ -51,11 +52,12 @@ public final class ApiRouter {
      * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
      * @param notifications subscriptions to deployment events
      * @param notificationsAllowLocal whether any token may subscribe loopback and private addresses
+     * @param phases the statuses each deployment passed through
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
                            StatusStore statuses, java.nio.file.Path cacheDirectory, NotificationStore notifications,
-                           boolean notificationsAllowLocal) {
+                           boolean notificationsAllowLocal, PhaseStore phases) {
     }
 
     /**
@@ -86,9 +88,11 @@ public final class ApiRouter {
         projects.mount(router);
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
+        new PhasesHandler(deployments, services.phases()).mount(router);
         new TokensHandler(services.tokens()).mount(router);
         new NotificationsHandler(projects, services.notifications(), services.notificationsAllowLocal()).mount(router);
         plugins.mount(router);
+        EndpointsHandler.mount(router);
 
         router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
                 "no endpoint " + context.request().method() + " " + context.request().path()));

@@ -22,6 +22,8 @@ final class TokensHandler {
     void mount(Router router) {
         router.post("/tokens").handler(this::create);
         router.get("/tokens").handler(this::list);
+        // Any token may read itself: which projects it reaches and whether it is an admin's.
+        router.get("/tokens/current").handler(context -> Responses.data(context, 200, Views.token(Auth.token(context))));
         router.delete("/tokens/:tokenId").handler(this::delete);
     }
 

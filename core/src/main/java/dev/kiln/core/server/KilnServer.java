@@ -18,6 +18,7 @@ import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
 import dev.kiln.core.cluster.PluginSync;
+import dev.kiln.core.dashboard.Dashboard;
 import dev.kiln.core.store.PluginFileStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.QueueStats;
@@ -25,6 +26,7 @@ import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.metrics.MetricsEndpoint;
 import dev.kiln.core.store.NotificationStore;
 import dev.kiln.core.notify.Notifier;
+import dev.kiln.core.store.PhaseStore;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.Dispatcher;
@@ -139,7 +141,7 @@ public final class KilnServer implements AutoCloseable {
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
                     plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
                     config.dataDirectory().resolve("cache"), notifications,
-                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             Pool metricsPool = pool;
@@ -147,6 +149,7 @@ public final class KilnServer implements AutoCloseable {
                     () -> QueueStats.read(metricsPool).onSuccess(stats -> metrics.queue(stats.depth(), stats.oldestWaitingSeconds())))
                     .mount(root);
             new SiteHandler(vertx, deployments, plugins).mount(root);
+            Dashboard.mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
