@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.api.HttpEdge;
 import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
@@ -123,7 +124,8 @@ public final class KilnServer implements AutoCloseable {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                await(http.requestHandler(root).listen(config.port(), config.host()));
+                http.invalidRequestHandler(HttpEdge::invalidRequest);
+                await(http.requestHandler(HttpEdge.guard(root)).listen(config.port(), config.host()));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             } else {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
