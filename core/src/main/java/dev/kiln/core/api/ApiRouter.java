@@ -72,6 +72,7 @@ public final class ApiRouter {
         router.route().method(HttpMethod.HEAD).handler(context -> context.reroute(HttpMethod.GET, context.request().uri()));
         Auth auth = new Auth(services.tokens(), new AuthFailureLimit());
         router.route().handler(auth::checkRateLimit);
+        router.route().handler(Requests::refuseForms);
         router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),

@@ -1,5 +1,6 @@
 package dev.kiln.core.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -66,7 +67,8 @@ final class Requests {
      */
     static JsonObject body(RoutingContext context, boolean optional) {
         var body = context.body();
-        if (body == null || body.buffer() == null || body.length() == 0 || body.asString().isBlank()) {
+        // Not body.asString(): it parses the Content-Type's charset, and a malformed header must not throw there.
+        if (body == null || body.buffer() == null || body.length() == 0 || body.buffer().toString(StandardCharsets.UTF_8).isBlank()) {
             if (optional) {
                 return new JsonObject();
             }
@@ -94,6 +96,21 @@ final class Requests {
         if (!body.isEmpty()) {
             throw KilnException.invalid(body.fieldNames().iterator().next(), "unknown field; " + action + " takes no parameters");
         }
+    }
+
+    /**
+     * A route handler ahead of every body handler: the API takes JSON, and plugin files as raw
+     * bodies, never forms (whose decoder fails on a GET, on bad escapes and on long fields).
+     */
+    static void refuseForms(RoutingContext context) {
+        String type = context.request().getHeader("Content-Type");
+        String lower = type == null ? "" : type.trim().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("multipart/") || lower.startsWith("application/x-www-form-urlencoded")) {
+            context.fail(new KilnException(ErrorCode.BAD_REQUEST, "the API takes JSON bodies (and a plugin file as the raw body), "
+                    + "not form data ('" + printable(type, 100) + "')"));
+            return;
+        }
+        context.next();
     }
 
     /** A JSON body needs a JSON media type; none at all is taken as JSON, for hand-written requests. */
