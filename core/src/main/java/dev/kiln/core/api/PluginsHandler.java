@@ -90,7 +90,7 @@ final class PluginsHandler {
         return new JsonObject()
                 .put("id", plugin.id())
                 .put("version", plugin.version())
-                .put("state", plugin.state())
+                .put("state", plugin.state().wireName())
                 .put("provider", plugin.provider())
                 .put("description", plugin.description())
                 .put("builders", new JsonArray(plugin.builders()))

@@ -15,6 +15,7 @@ import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
 import dev.kiln.core.api.HttpEdge;
+import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
@@ -249,19 +250,7 @@ public final class KilnServer implements AutoCloseable {
     }
 
     private int intSetting(String key, int fallback, int minimum) {
-        String value = config.settings().get(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed >= minimum) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("setting " + key + " must be a whole number of at least " + minimum + ", got '" + value + "'");
+        return new Settings(config.settings()).intAtLeast(key, fallback, minimum);
     }
 
     private static String nodeId(Path dataDirectory) throws IOException {
