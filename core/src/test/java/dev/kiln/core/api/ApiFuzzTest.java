@@ -32,7 +32,7 @@ class ApiFuzzTest {
 
     private static final String API = "/api/v1/public";
     private static final String[] METHODS = {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "FOO"};
-    /** Every route, method and path with placeholders: {p} project, {d} deployment, {t} token, {s} status, {g} plugin. */
+    /** Every route, method and path with placeholders: {p} project, {d} deployment, {t} token or notification, {s} status, {g} plugin. */
     private static final String[][] ROUTES = {
             {"GET", "/health"},
             {"GET", "/projects"}, {"POST", "/projects"},
@@ -43,6 +43,8 @@ class ApiFuzzTest {
             {"POST", "/projects/{p}/deployments/{d}/cancel"}, {"POST", "/projects/{p}/deployments/{d}/rollback"},
             {"GET", "/projects/{p}/deployments/{d}/statuses"}, {"POST", "/projects/{p}/deployments/{d}/statuses"},
             {"GET", "/projects/{p}/deployments/{d}/statuses/{s}"},
+            {"GET", "/projects/{p}/notifications"}, {"POST", "/projects/{p}/notifications"},
+            {"DELETE", "/projects/{p}/notifications/{t}"}, {"GET", "/projects/{p}/notifications/{t}/deliveries"},
             {"GET", "/tokens"}, {"POST", "/tokens"}, {"DELETE", "/tokens/{t}"},
             {"GET", "/nodes"},
             {"GET", "/plugins"}, {"POST", "/plugins"}, {"GET", "/plugins/{g}"}, {"DELETE", "/plugins/{g}"},
@@ -52,7 +54,8 @@ class ApiFuzzTest {
             "x".repeat(300), "1;2", "%E2%80%AE", "%20", "1%0a", "%25", "null", "1.5", "0x10", "%C0%AF", "ё", "%", "%zz", "%4"};
     private static final String[] FIELDS = {"name", "repo_url", "default_branch", "builder", "install_command", "build_command",
             "output_directory", "root_directory", "builder_options", "env", "storage", "build_timeout_seconds", "project_ids", "branch",
-            "state", "environment", "description", "target_url", "log_url", "environment_url", "auto_inactive", "id", "__proto__", ""};
+            "state", "environment", "description", "target_url", "log_url", "environment_url", "auto_inactive", "id", "__proto__", "",
+            "url", "events", "secret"};
     private static final String[] CONTENT_TYPES = {"application/json", "application/json; charset=utf-8", "text/plain",
             "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "*/*",
             "application/vnd.github+json", "application/java-archive", "", ";;;", "application/json; boundary=\"", "a/" + "b".repeat(2000)};
