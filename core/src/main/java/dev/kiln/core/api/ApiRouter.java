@@ -17,6 +17,7 @@ import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -69,6 +70,11 @@ public final class ApiRouter {
      */
     public static Router create(Vertx vertx, Services services) {
         Router router = Router.router(vertx);
+        // HEAD wherever GET works: routed as GET; the server sends the headers without the body.
+        router.route().method(HttpMethod.HEAD).handler(context -> context.reroute(HttpMethod.GET, context.request().uri()));
+        Auth auth = new Auth(services.tokens(), new AuthFailureLimit());
+        router.route().handler(auth::checkRateLimit);
+        router.route().handler(Requests::refuseForms);
         router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
         OpenApiDocument.mount(router);
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
@@ -77,7 +83,7 @@ public final class ApiRouter {
         PluginsHandler plugins = new PluginsHandler(vertx, services.plugins());
         plugins.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.route().handler(new Auth(services.tokens())::authenticate);
+        router.route().handler(auth::authenticate);
 
         Views views = new Views(services.urls());
         ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views,
@@ -111,6 +117,9 @@ public final class ApiRouter {
                 case 404 -> ErrorCode.NOT_FOUND;
                 case 405 -> ErrorCode.NOT_FOUND;
                 case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                case 414 -> ErrorCode.URI_TOO_LONG;
+                case 415 -> ErrorCode.BAD_REQUEST;
+                case 431 -> ErrorCode.HEADERS_TOO_LARGE;
                 default -> ErrorCode.INTERNAL_ERROR;
             };
             Long limit = context.get(PluginsHandler.BODY_LIMIT_KEY);

@@ -15,9 +15,28 @@ final class Auth {
     private static final String TOKEN_KEY = "kiln.token";
 
     private final TokenStore tokens;
+    private final AuthFailureLimit failures;
 
-    Auth(TokenStore tokens) {
+    Auth(TokenStore tokens, AuthFailureLimit failures) {
         this.tokens = tokens;
+        this.failures = failures;
+    }
+
+    /** Refuses every request from an address that failed to authenticate too often of late. */
+    void checkRateLimit(RoutingContext context) {
+        long retryAfter = failures.retryAfterSeconds(clientAddress(context));
+        if (retryAfter > 0) {
+            context.response().putHeader("Retry-After", String.valueOf(retryAfter));
+            context.fail(new KilnException(ErrorCode.RATE_LIMITED, "too many failed authentications from this address; retry in "
+                    + retryAfter + " s"));
+            return;
+        }
+        context.next();
+    }
+
+    private static String clientAddress(RoutingContext context) {
+        var address = context.request().remoteAddress();
+        return address == null ? "unknown" : address.hostAddress();
     }
 
     void authenticate(RoutingContext context) {
@@ -34,6 +53,7 @@ final class Auth {
             }
         }
         if (plain == null || plain.isEmpty()) {
+            // Not a guess: only wrong tokens count towards the limit.
             context.fail(new KilnException(ErrorCode.UNAUTHORIZED, "an API token is required: send 'Authorization: Bearer <token>'"));
             return;
         }
@@ -41,6 +61,7 @@ final class Auth {
             if (result.failed()) {
                 context.fail(result.cause());
             } else if (result.result().isEmpty()) {
+                failures.failed(clientAddress(context));
                 context.fail(new KilnException(ErrorCode.UNAUTHORIZED, "the API token is not valid"));
             } else {
                 context.put(TOKEN_KEY, result.result().get());

@@ -110,7 +110,7 @@ final class DeploymentsHandler {
         JsonObject body = Requests.body(context, true);
         for (String field : body.fieldNames()) {
             if (!field.equals("branch")) {
-                throw KilnException.invalid(field, "unknown field; the body may only name a 'branch'");
+                throw KilnException.invalid(Requests.printable(field, 80), "unknown field; the body may only name a 'branch'");
             }
         }
         projects.writable(context)
@@ -172,6 +172,7 @@ final class DeploymentsHandler {
     }
 
     private void cancel(RoutingContext context) {
+        Requests.noParameters(context, "cancel");
         writable(context)
                 .compose(found -> deployments.cancel(found.project().id(), found.deployment().id()).map(cancelled -> {
                     if (cancelled.runningOn() != null) {
@@ -185,6 +186,7 @@ final class DeploymentsHandler {
     }
 
     private void rollback(RoutingContext context) {
+        Requests.noParameters(context, "rollback");
         writable(context)
                 .compose(found -> deployments.rollback(found.project().id(), found.deployment().id(),
                                 urls.deploymentUrl(found.project().slug(), found.deployment().id()),

@@ -1,7 +1,5 @@
 package dev.kiln.core.api;
 
-import java.util.Locale;
-
 import dev.kiln.core.KilnException;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.plugins.PluginInfo;
@@ -63,11 +61,6 @@ final class PluginsHandler {
 
     private void install(RoutingContext context) {
         Auth.requireAdmin(context);
-        String contentType = context.request().getHeader("Content-Type");
-        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
-            throw KilnException.invalid("body", "send the plugin file itself as the request body "
-                    + "(Content-Type: application/java-archive), not a multipart form");
-        }
         var body = context.body();
         if (body == null || body.buffer() == null || body.length() == 0) {
             throw KilnException.invalid("body", "the request body must be the plugin file (a jar or a PF4J zip)");
@@ -97,7 +90,7 @@ final class PluginsHandler {
         return new JsonObject()
                 .put("id", plugin.id())
                 .put("version", plugin.version())
-                .put("state", plugin.state())
+                .put("state", plugin.state().wireName())
                 .put("provider", plugin.provider())
                 .put("description", plugin.description())
                 .put("builders", new JsonArray(plugin.builders()))

@@ -1,6 +1,8 @@
 package dev.kiln.core.api;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,6 +25,10 @@ final class ProjectRequests {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern OPTION_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int MAX_COMMAND = 4096;
+    private static final int MAX_PATH = 1024;
+    private static final int MAX_URL = 2048;
+    private static final int MAX_ENV_VALUE = 64 * 1024;
+    private static final int MAX_OPTION_VALUE = 4096;
     private static final int MAX_ENTRIES = 200;
     static final int MAX_TIMEOUT_SECONDS = 24 * 3600;
 
@@ -69,7 +75,7 @@ final class ProjectRequests {
     private static void checkFields(JsonObject body) {
         for (String field : body.fieldNames()) {
             if (!WRITABLE.contains(field) && !READ_ONLY.contains(field)) {
-                throw KilnException.invalid(field, "unknown field; writable fields are " + WRITABLE.stream().sorted().toList());
+                throw KilnException.invalid(Requests.printable(field, 80), "unknown field; writable fields are " + WRITABLE.stream().sorted().toList());
             }
         }
     }
@@ -79,12 +85,10 @@ final class ProjectRequests {
         if (!(value instanceof String text) || text.isBlank()) {
             throw KilnException.invalid(field, "is required and must be a non-empty string");
         }
-        if (text.length() > maxLength) {
-            throw KilnException.invalid(field, "must be at most " + maxLength + " characters");
-        }
-        return text.trim();
+        return Requests.singleLine(field, text, maxLength).trim();
     }
 
+    /** A command: several lines are fine. */
     private static String optionalString(JsonObject body, String field, int maxLength) {
         Object value = body.getValue(field);
         if (value == null) {
@@ -93,9 +97,7 @@ final class ProjectRequests {
         if (!(value instanceof String text)) {
             throw KilnException.invalid(field, "must be a string or null");
         }
-        if (text.length() > maxLength) {
-            throw KilnException.invalid(field, "must be at most " + maxLength + " characters");
-        }
+        Requests.multiLine(field, text, maxLength);
         return text.isBlank() ? null : text;
     }
 
@@ -103,6 +105,7 @@ final class ProjectRequests {
         if (!(value instanceof String url) || url.isBlank()) {
             throw KilnException.invalid("repo_url", "is required: an https://, ssh://, git@ or file:// Git URL");
         }
+        Requests.singleLine("repo_url", url, MAX_URL);
         GitMirrors.validateUrl(url.trim()).ifPresent(problem -> {
             throw KilnException.invalid("repo_url", problem);
         });
@@ -151,17 +154,35 @@ final class ProjectRequests {
         return id;
     }
 
-    private static String relativePath(JsonObject body, String field) {
-        String path = optionalString(body, field, 1024);
-        if (path == null) {
+    /**
+     * A directory inside the checkout, normalised: {@code ./a//b/} is {@code a/b}; a name may
+     * repeat ({@code dist/dist}); {@code ..}, absolute paths and backslashes are refused.
+     */
+    static String relativePath(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value == null) {
             return null;
         }
-        String normalized = path.replaceAll("/+$", "").replaceAll("^\\./", "");
-        if (normalized.startsWith("/") || normalized.contains("\\") || normalized.indexOf('\0') >= 0
-                || Set.of(normalized.split("/")).contains("..")) {
-            throw KilnException.invalid(field, "must be a relative path inside the repository, without '..'");
+        if (!(value instanceof String path)) {
+            throw KilnException.invalid(field, "must be a string or null");
         }
-        return normalized.isEmpty() || normalized.equals(".") ? null : normalized;
+        Requests.singleLine(field, path, MAX_PATH);
+        if (path.startsWith("/") || path.contains("\\")) {
+            throw KilnException.invalid(field, "must be a relative path inside the repository, with '/' between names");
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : path.split("/")) {
+            if (name.equals("..")) {
+                throw KilnException.invalid(field, "must be a path inside the repository, without '..'");
+            }
+            if (!name.isEmpty() && !name.equals(".")) {
+                if (name.length() > 255) {
+                    throw KilnException.invalid(field, "each name in the path must be at most 255 characters");
+                }
+                names.add(name);
+            }
+        }
+        return names.isEmpty() ? null : String.join("/", names);
     }
 
     private static Map<String, String> stringMap(JsonObject body, String field, Pattern keyPattern, Map<String, String> current) {
@@ -178,10 +199,11 @@ final class ProjectRequests {
         Map<String, String> map = new LinkedHashMap<>();
         for (String key : object.fieldNames()) {
             if (!keyPattern.matcher(key).matches()) {
-                throw KilnException.invalid(field, "'" + key + "' is not a valid name");
+                throw KilnException.invalid(field, "'" + Requests.printable(key, 80) + "' is not a valid name");
             }
             Object entry = object.getValue(key);
             if (entry instanceof String text) {
+                Requests.multiLine(field + "." + key, text, field.equals("env") ? MAX_ENV_VALUE : MAX_OPTION_VALUE);
                 // Sending back the masked value from a GET keeps the stored one.
                 map.put(key, "********".equals(text) && current.containsKey(key) ? current.get(key) : text);
             } else if (entry instanceof Number || entry instanceof Boolean) {

@@ -32,13 +32,14 @@ final class TokensHandler {
         JsonObject body = Requests.body(context, false);
         for (String field : body.fieldNames()) {
             if (!field.equals("name") && !field.equals("project_ids")) {
-                throw KilnException.invalid(field, "unknown field; a token has a 'name' and optional 'project_ids'");
+                throw KilnException.invalid(Requests.printable(field, 80), "unknown field; a token has a 'name' and optional 'project_ids'");
             }
         }
         Object name = body.getValue("name");
         if (!(name instanceof String text) || text.isBlank() || text.length() > 100) {
             throw KilnException.invalid("name", "is required: a string of 1 to 100 characters");
         }
+        Requests.singleLine("name", text, 100);
         List<Long> projectIds = null;
         Object ids = body.getValue("project_ids");
         if (ids != null) {

@@ -3,9 +3,11 @@ package dev.kiln.core.cluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +15,9 @@ import org.slf4j.LoggerFactory;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.plugins.PluginChangeListener;
 import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.plugins.PluginHost.Origin;
 import dev.kiln.core.plugins.PluginInfo;
+import dev.kiln.core.plugins.PluginState;
 import dev.kiln.core.store.PluginFileStore;
 import dev.kiln.core.store.PluginFileStore.PluginFile;
 import io.vertx.core.Future;
@@ -22,9 +26,15 @@ import io.vertx.core.WorkerExecutor;
 
 /**
  * Makes every node run the plugins installed through any node's API. A change made on this node is
- * recorded in PostgreSQL with the plugin's file and announced on the event bus; every node (and
- * every node that joins later, at start-up) brings its plugin host in line with the record.
- * After any change the node's capabilities are probed again, so it claims work for its new builders.
+ * recorded in PostgreSQL (with the plugin's file) under the next revision and announced on the
+ * event bus; every node (and every node that joins later, at start-up) applies the recorded changes
+ * it has not seen, oldest first.
+ *
+ * <p>Ordering: a node applies a record only when its revision is newer than the last one it
+ * applied or recorded for that plugin, and never while its own change to that plugin is still
+ * being recorded; the check and the change happen under the plugin host's lock. So a read made
+ * before a local delete cannot reinstall the plugin, and changes applied from the cluster are not
+ * recorded again. After any change the node's capabilities are probed again.
  */
 public final class PluginSync implements PluginChangeListener {
 
@@ -39,6 +49,10 @@ public final class PluginSync implements PluginChangeListener {
     private final Consumer<NodeCapabilities> capabilitiesChanged;
     // One thread: syncs and re-probes never overlap.
     private final WorkerExecutor worker;
+    private final Map<String, Long> appliedRevisions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> recording = new ConcurrentHashMap<>();
+    // This node's records are written one after another, in the order the changes were made.
+    private Future<?> lastRecord = Future.succeededFuture();
 
     /**
      * A sync for this node.
@@ -76,26 +90,37 @@ public final class PluginSync implements PluginChangeListener {
             LOG.warn("Could not read {} to share plugin '{}' with the cluster: {}", file, plugin.id(), e.getMessage());
             return;
         }
-        announce(files.installed(plugin.id(), plugin.version(), content));
+        record(plugin.id(), () -> files.installed(plugin.id(), plugin.version(), content));
     }
 
     @Override
     public void stateChanged(PluginInfo plugin) {
-        announce(files.enabled(plugin.id(), !"disabled".equals(plugin.state())));
+        record(plugin.id(), () -> files.enabled(plugin.id(), plugin.version(), plugin.state() != PluginState.DISABLED));
     }
 
     @Override
     public void removed(String pluginId, String version) {
-        announce(files.removed(pluginId));
+        record(pluginId, () -> files.removed(pluginId, version));
     }
 
-    private void announce(Future<Boolean> recorded) {
-        recorded.onSuccess(changed -> {
-            if (changed) {
+    /** Called under the host's lock, right after the change: marks the plugin as being recorded first. */
+    private void record(String pluginId, Supplier<Future<Long>> write) {
+        recording.merge(pluginId, 1, Integer::sum);
+        Future<Long> recorded;
+        synchronized (this) {
+            recorded = lastRecord.transform(previous -> write.get());
+            lastRecord = recorded;
+        }
+        recorded.onComplete(result -> {
+            if (result.succeeded()) {
+                appliedRevisions.merge(pluginId, result.result(), Math::max);
                 vertx.eventBus().publish(CHANGED_ADDRESS, null);
+            } else {
+                LOG.warn("Could not record a change of plugin '{}' for the cluster: {}", pluginId, result.cause().getMessage());
             }
-        }).onFailure(error -> LOG.warn("Could not record a plugin change for the cluster: {}", error.getMessage()));
-        reprobe();
+            recording.computeIfPresent(pluginId, (id, count) -> count == 1 ? null : count - 1);
+            reprobe();
+        });
     }
 
     private Future<Void> sync() {
@@ -108,33 +133,47 @@ public final class PluginSync implements PluginChangeListener {
                 .onFailure(error -> LOG.warn("Could not bring plugins in line with the cluster: {}", error.getMessage()));
     }
 
-    private void apply(java.util.List<PluginFile> recorded) {
-        Map<String, PluginInfo> local = plugins.plugins().stream()
-                .collect(Collectors.toMap(PluginInfo::id, info -> info, (first, second) -> first));
+    private void apply(List<PluginFile> recorded) {
         for (PluginFile file : recorded) {
-            PluginInfo current = local.get(file.id());
-            try {
-                if (file.removed()) {
-                    if (current != null) {
-                        plugins.remove(file.id());
-                    }
-                    continue;
-                }
-                if (current == null || !current.version().equals(file.version())) {
-                    plugins.install(file.content());
-                    LOG.info("Installed plugin '{}' {} as the cluster has it", file.id(), file.version());
-                    current = plugins.plugin(file.id());
-                }
-                boolean disabled = "disabled".equals(current.state());
-                if (file.enabled() && disabled) {
-                    plugins.enable(file.id());
-                } else if (!file.enabled() && !disabled) {
-                    plugins.disable(file.id());
-                }
-            } catch (KilnException | IllegalStateException e) {
-                LOG.warn("Plugin '{}' {} from the cluster cannot be used on this node: {}", file.id(), file.version(), e.getMessage());
-            }
+            plugins.inOrder(() -> {
+                applyOne(file);
+                return null;
+            });
         }
+    }
+
+    private void applyOne(PluginFile file) {
+        String id = file.id();
+        if (recording.containsKey(id) || file.revision() <= appliedRevisions.getOrDefault(id, -1L)) {
+            return;
+        }
+        try {
+            PluginInfo current = plugins.plugins().stream().filter(info -> info.id().equals(id)).findFirst().orElse(null);
+            if (file.removed()) {
+                if (current != null) {
+                    plugins.remove(id, Origin.CLUSTER);
+                    LOG.info("Removed plugin '{}' as the cluster has it", id);
+                }
+            } else {
+                if (!file.bundled() && (current == null || !current.version().equals(file.version()))) {
+                    plugins.install(file.content(), Origin.CLUSTER);
+                    LOG.info("Installed plugin '{}' {} as the cluster has it", id, file.version());
+                    current = plugins.plugin(id);
+                }
+                if (current != null) {
+                    boolean disabled = current.state() == PluginState.DISABLED;
+                    if (file.enabled() && disabled) {
+                        plugins.enable(id, Origin.CLUSTER);
+                    } else if (!file.enabled() && !disabled) {
+                        plugins.disable(id, Origin.CLUSTER);
+                    }
+                }
+            }
+        } catch (KilnException | IllegalStateException e) {
+            LOG.warn("Plugin '{}' {} from the cluster cannot be used on this node: {}", id, file.version(), e.getMessage());
+        }
+        // Applied or not usable here: either way, not tried again until the next change.
+        appliedRevisions.merge(id, file.revision(), Math::max);
     }
 
     private Future<Void> reprobe() {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginDescriptor;
@@ -48,14 +49,18 @@ final class LoadedPlugin {
     }
 
     /**
-     * Loads and starts a plugin and instantiates its extensions.
+     * Loads a plugin, instantiates its extensions and checks their ids, and only then starts it:
+     * a plugin refused for its extensions never runs {@code start()}. Threads the plugin starts
+     * inherit its class loader as their context class loader, so that unloading can find them.
      *
      * @param path the jar, or the directory a zip was expanded into
      * @param descriptor its checked descriptor
+     * @param conflicts given the extension keys ({@code builder:x}, {@code storage:y}), names a
+     *                  clash with another plugin, or returns null
      * @return the loaded plugin
      * @throws KilnException 422 when it does not load, start or supply any extension
      */
-    static LoadedPlugin load(Path path, PluginDescriptor descriptor) {
+    static LoadedPlugin load(Path path, PluginDescriptor descriptor, Function<List<String>, String> conflicts) {
         PluginManager manager = new DefaultPluginManager(path.toAbsolutePath().getParent()) {
             @Override
             protected PluginStatusProvider createPluginStatusProvider() {
@@ -65,50 +70,75 @@ final class LoadedPlugin {
         };
         manager.setSystemVersion(KilnPluginApi.VERSION);
         String id = descriptor.getPluginId();
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
         try {
             String loadedId = manager.loadPlugin(path);
-            if (loadedId == null) {
+            PluginWrapper wrapper = loadedId == null ? null : manager.getPlugin(loadedId);
+            if (wrapper == null) {
                 throw PluginArchive.invalid("plugin '" + id + "' could not be loaded");
             }
+            ClassLoader loader = wrapper.getPluginClassLoader();
+            Map<String, Builder> builders = new LinkedHashMap<>();
+            Map<String, StorageTargetFactory> storage = new LinkedHashMap<>();
+            Set<String> listed = manager.getExtensionClassNames(loadedId);
+            for (String className : listed) {
+                Object extension = instantiate(manager, loader, id, className);
+                if (extension instanceof Builder builder) {
+                    String extensionId = extensionId(id, "builder", builder::id);
+                    if (builders.put(extensionId, builder) != null) {
+                        throw PluginArchive.invalid("duplicate extension id: plugin '" + id + "' has two builders '" + extensionId + "'");
+                    }
+                }
+                if (extension instanceof StorageTargetFactory factory) {
+                    String extensionId = extensionId(id, "storage target", factory::id);
+                    if (storage.put(extensionId, factory) != null) {
+                        throw PluginArchive.invalid("duplicate extension id: plugin '" + id + "' has two storage targets '" + extensionId + "'");
+                    }
+                }
+            }
+            if (builders.isEmpty() && storage.isEmpty()) {
+                throw PluginArchive.invalid("plugin '" + id + "' supplies no builder or storage target"
+                        + (listed.isEmpty() ? " (no META-INF/extensions.idx: annotate them with @Extension)"
+                        : " (its extensions " + listed + " implement neither Builder nor StorageTargetFactory)"));
+            }
+            String conflict = conflicts.apply(keys(builders.keySet(), storage.keySet()));
+            if (conflict != null) {
+                throw PluginArchive.invalid(conflict);
+            }
+            current.setContextClassLoader(loader);
             PluginState state;
             try {
                 state = manager.startPlugin(loadedId);
             } catch (RuntimeException | LinkageError e) {
                 throw PluginArchive.invalid("plugin '" + id + "' failed to start: " + e);
             }
-            PluginWrapper wrapper = manager.getPlugin(loadedId);
             if (state != PluginState.STARTED) {
-                Throwable failure = wrapper == null ? null : wrapper.getFailedException();
+                Throwable failure = wrapper.getFailedException();
                 throw PluginArchive.invalid("plugin '" + id + "' failed to start"
                         + (failure == null ? " (state " + state + ")" : ": " + failure));
             }
-            Map<String, Builder> builders = new LinkedHashMap<>();
-            for (Builder builder : manager.getExtensions(Builder.class, loadedId)) {
-                String extensionId = extensionId(id, "builder", builder::id);
-                if (builders.put(extensionId, builder) != null) {
-                    throw PluginArchive.invalid("duplicate extension id: plugin '" + id + "' has two builders '" + extensionId + "'");
-                }
-            }
-            Map<String, StorageTargetFactory> storage = new LinkedHashMap<>();
-            for (StorageTargetFactory factory : manager.getExtensions(StorageTargetFactory.class, loadedId)) {
-                String extensionId = extensionId(id, "storage target", factory::id);
-                if (storage.put(extensionId, factory) != null) {
-                    throw PluginArchive.invalid("duplicate extension id: plugin '" + id + "' has two storage targets '" + extensionId + "'");
-                }
-            }
-            if (builders.isEmpty() && storage.isEmpty()) {
-                Set<String> listed = manager.getExtensionClassNames(loadedId);
-                throw PluginArchive.invalid("plugin '" + id + "' supplies no builder or storage target"
-                        + (listed.isEmpty() ? " (no META-INF/extensions.idx: annotate them with @Extension)"
-                        : " (its extensions " + listed + " do not load or implement neither Builder nor StorageTargetFactory)"));
-            }
             return new LoadedPlugin(manager, descriptor, builders, storage);
         } catch (KilnException e) {
-            unload(manager);
+            unload(manager, descriptor);
             throw e;
         } catch (RuntimeException | LinkageError e) {
-            unload(manager);
+            unload(manager, descriptor);
             throw PluginArchive.invalid("plugin '" + id + "' could not be loaded: " + e);
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+    }
+
+    private static Object instantiate(PluginManager manager, ClassLoader loader, String pluginId, String className) {
+        try {
+            Class<?> type = loader.loadClass(className);
+            if (!Builder.class.isAssignableFrom(type) && !StorageTargetFactory.class.isAssignableFrom(type)) {
+                return null;
+            }
+            return manager.getExtensionFactory().create(type);
+        } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+            throw PluginArchive.invalid("plugin '" + pluginId + "': its extension " + className + " does not load: " + e);
         }
     }
 
@@ -140,9 +170,13 @@ final class LoadedPlugin {
 
     /** Every extension id it supplies, as {@code builder:x} and {@code storage:y}. */
     List<String> extensionKeys() {
+        return keys(builders.keySet(), storageFactories.keySet());
+    }
+
+    private static List<String> keys(Set<String> builderIds, Set<String> storageIds) {
         List<String> keys = new ArrayList<>();
-        builders.keySet().forEach(id -> keys.add("builder:" + id));
-        storageFactories.keySet().forEach(id -> keys.add("storage:" + id));
+        builderIds.forEach(id -> keys.add("builder:" + id));
+        storageIds.forEach(id -> keys.add("storage:" + id));
         return keys;
     }
 
@@ -195,7 +229,7 @@ final class LoadedPlugin {
             return;
         }
         unloaded = true;
-        unload(manager);
+        unload(manager, descriptor);
         LOG.info("Unloaded plugin {} {}", descriptor.getPluginId(), descriptor.getVersion());
         try {
             afterUnload.run();
@@ -204,12 +238,20 @@ final class LoadedPlugin {
         }
     }
 
-    private static void unload(PluginManager manager) {
+    /**
+     * Stops the plugin, then deals with threads it left running (found by their context class
+     * loader, which threads started in {@code start()} inherit): each gets a short while to end,
+     * then an interrupt; then the class loader is closed. A thread that ignores interrupts is
+     * named in the log, since Java cannot stop it.
+     */
+    private static void unload(PluginManager manager, PluginDescriptor descriptor) {
+        List<ClassLoader> loaders = manager.getPlugins().stream().map(PluginWrapper::getPluginClassLoader).toList();
         try {
             manager.stopPlugins();
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("A plugin failed to stop: {}", e.toString());
         }
+        PluginThreads.endThreadsOf(loaders, descriptor.getPluginId());
         try {
             manager.unloadPlugins();
         } catch (RuntimeException | LinkageError e) {

@@ -86,6 +86,7 @@ final class PluginArchive {
                 ZipEntry entry = entries.nextElement();
                 String name = entry.getName();
                 checkName(name);
+                ArchiveLimits.checkName(name);
                 String inner = name.startsWith("classes/") ? name.substring("classes/".length()) : name;
                 checkNotHostClass(inner, "");
                 if (name.toLowerCase(Locale.ROOT).endsWith(".jar") && !entry.isDirectory()) {
@@ -185,18 +186,22 @@ final class PluginArchive {
     }
 
     /**
-     * Expands a PF4J zip into a directory, writing regular files only.
+     * Expands a PF4J zip into a directory, writing regular files only, within the limits.
      *
      * @param zipFile the checked zip
      * @param directory where to expand; created
+     * @param limits how much it may unpack to
      */
-    static void expand(Path zipFile, Path directory) throws IOException {
+    static void expand(Path zipFile, Path directory, ArchiveLimits limits) throws IOException {
         Files.createDirectories(directory);
         Path root = directory.toAbsolutePath().normalize();
+        ArchiveLimits.Budget budget = limits.new Budget();
+        byte[] buffer = new byte[64 * 1024];
         try (ZipFile zip = open(zipFile)) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
+                ArchiveLimits.checkName(entry.getName());
                 Path target = root.resolve(entry.getName()).normalize();
                 if (!target.startsWith(root)) {
                     throw invalid("unsafe archive: the entry '" + entry.getName() + "' points outside the plugin");
@@ -205,8 +210,12 @@ final class PluginArchive {
                     Files.createDirectories(target);
                 } else {
                     Files.createDirectories(target.getParent());
-                    try (InputStream in = zip.getInputStream(entry)) {
-                        Files.copy(in, target);
+                    try (InputStream in = zip.getInputStream(entry); var out = Files.newOutputStream(target)) {
+                        int read;
+                        while ((read = in.read(buffer)) > 0) {
+                            budget.add(read);
+                            out.write(buffer, 0, read);
+                        }
                     }
                 }
             }

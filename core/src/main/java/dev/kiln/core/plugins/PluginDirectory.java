@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -18,19 +19,26 @@ import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
 
 /**
- * The plugins directory: plugin files ({@code *.jar}, PF4J {@code *.zip}), {@code disabled.txt}
- * (one disabled plugin id a line, PF4J's own format), zips expanded into {@code .expanded/} and
- * uploads staged in {@code .staging/}.
+ * The node's own plugin directory, {@code <data>/plugins}: plugin files installed through the API
+ * ({@code *.jar}, PF4J {@code *.zip}), {@code disabled.txt} (one disabled plugin id a line, PF4J's
+ * own format), {@code removed.txt} (plugins of the installation's directory that were removed, which
+ * Kiln does not delete from there), zips expanded into {@code .expanded/} and uploads staged in
+ * {@code .staging/}. The installation's {@code plugins/} directory is only read.
  */
 final class PluginDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginDirectory.class);
     private static final String DISABLED_FILE = "disabled.txt";
+    private static final String REMOVED_FILE = "removed.txt";
 
     private final Path root;
 
     PluginDirectory(Path root) {
         this.root = root;
+    }
+
+    Path root() {
+        return root;
     }
 
     Path staging() {
@@ -41,24 +49,44 @@ final class PluginDirectory {
         return root.resolve(".expanded");
     }
 
-    List<Path> pluginFiles() {
-        try (Stream<Path> files = Files.list(root)) {
+    /** The plugin files in a directory, by name. */
+    static List<Path> pluginFiles(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
             return files.filter(Files::isRegularFile)
                     .filter(file -> !file.getFileName().toString().startsWith("."))
                     .filter(file -> {
-                        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
                         return name.endsWith(".jar") || name.endsWith(".zip");
                     })
                     .sorted(Comparator.comparing(Path::toString))
                     .toList();
         } catch (IOException e) {
-            LOG.warn("Cannot list plugins in {}: {}", root, e.getMessage());
+            LOG.warn("Cannot list plugins in {}: {}", directory, e.getMessage());
             return List.of();
         }
     }
 
     Set<String> readDisabled() {
-        Path file = root.resolve(DISABLED_FILE);
+        return readIds(DISABLED_FILE);
+    }
+
+    void writeDisabled(String id, boolean disabled) {
+        writeId(DISABLED_FILE, "plugins Kiln does not load, one id a line", id, disabled);
+    }
+
+    Set<String> readRemoved() {
+        return readIds(REMOVED_FILE);
+    }
+
+    void writeRemoved(String id, boolean removed) {
+        writeId(REMOVED_FILE, "plugins of the installation's directory that were removed, one id a line", id, removed);
+    }
+
+    private Set<String> readIds(String name) {
+        Path file = root.resolve(name);
         if (!Files.exists(file)) {
             return new TreeSet<>();
         }
@@ -77,17 +105,17 @@ final class PluginDirectory {
         }
     }
 
-    void writeDisabled(String id, boolean disabled) {
-        Set<String> ids = readDisabled();
-        boolean changed = disabled ? ids.add(id) : ids.remove(id);
+    private void writeId(String name, String comment, String id, boolean present) {
+        Set<String> ids = readIds(name);
+        boolean changed = present ? ids.add(id) : ids.remove(id);
         if (!changed) {
             return;
         }
-        Path file = root.resolve(DISABLED_FILE);
+        Path file = root.resolve(name);
         try {
             Files.createDirectories(root);
-            Path temporary = root.resolve("." + DISABLED_FILE + ".tmp");
-            StringBuilder text = new StringBuilder("# plugins Kiln does not load, one id a line\n");
+            Path temporary = root.resolve("." + name + ".tmp");
+            StringBuilder text = new StringBuilder("# " + comment + "\n");
             ids.forEach(line -> text.append(line).append('\n'));
             Files.writeString(temporary, text, StandardCharsets.UTF_8);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -1,43 +1,31 @@
 package dev.kiln.core.plugins;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
-import org.pf4j.PluginDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kiln.core.ErrorCode;
-import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
+import dev.kiln.core.Settings;
 import dev.kiln.plugin.api.Builder;
-import dev.kiln.plugin.api.KilnPluginApi;
-import dev.kiln.plugin.api.StorageContext;
-import dev.kiln.plugin.api.StorageException;
 import dev.kiln.plugin.api.StorageTarget;
 import dev.kiln.plugin.api.StorageTargetFactory;
 
 /**
- * Loads builder and storage plugins with PF4J and keeps the registry of their extensions.
- * Plugins are installed, upgraded, disabled and removed while Kiln runs; each loaded version has
- * a class loader of its own, and one that builds still use stays loaded until they finish (see
- * {@link #acquireBuilder}). Extensions can also be registered in code, for embedding Kiln and
- * for tests.
+ * Kiln's plugins: builder and storage plugins loaded with PF4J, installed, upgraded, disabled and
+ * removed while Kiln runs, and the extensions they offer. Extensions can also be registered in
+ * code, for embedding Kiln and for tests.
  *
- * <p>See {@link PluginDirectory} for the layout of the plugins directory.
+ * <p>The parts: {@link PluginRegistry} (what is offered, and leases: a plugin version a build
+ * uses stays loaded until the build ends), {@link PluginLifecycle} (the changes, one at a time),
+ * {@link PluginScan} (what to load at start-up), {@link StorageSettings} (each storage target's own
+ * settings) and {@link PluginDirectory} (the node's own plugin files, in its data directory).
  */
 public final class PluginHost {
 
@@ -48,112 +36,42 @@ public final class PluginHost {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
-    private final Path pluginsDirectory;
-    private final PluginDirectory directory;
-    private final Path dataDirectory;
-    private final Map<String, String> configuration;
-    private final Map<String, Builder> builtInBuilders = new LinkedHashMap<>();
-    private final Map<String, StorageTarget> builtInStorage = new LinkedHashMap<>();
-    private final Map<String, String> builtInStorageProblems = new LinkedHashMap<>();
-    private final Map<String, Installed> installed = new TreeMap<>();
-    private final Set<LoadedPlugin> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final List<PluginChangeListener> listeners = new CopyOnWriteArrayList<>();
-
-    // Read without the lock by the pipeline, the API and site serving; replaced whole on each change.
-    private volatile Map<String, BuilderEntry> builders = Map.of();
-    private volatile Map<String, StorageTarget> storageTargets = Map.of();
-    private volatile Map<String, String> storageProblems = Map.of();
-
-    private record BuilderEntry(Builder builder, String pluginId, LoadedPlugin owner) {
-    }
-
-    /** A plugin file in the plugins directory and what became of it. */
-    private static final class Installed {
-        final PluginDescriptor descriptor;
-        final Path file;
-        final Path loadPath;
-        LoadedPlugin loaded;
-        boolean disabled;
-        String problem;
-        Map<String, StorageTarget> storage = Map.of();
-        Map<String, String> storageProblems = Map.of();
-        Set<String> lastExtensionKeys = Set.of();
-
-        Installed(PluginDescriptor descriptor, Path file, Path loadPath) {
-            this.descriptor = descriptor;
-            this.file = file;
-            this.loadPath = loadPath;
-        }
-
-        String id() {
-            return descriptor.getPluginId();
-        }
-
-        String version() {
-            return descriptor.getVersion();
-        }
-    }
+    private final PluginRegistry registry = new PluginRegistry();
+    private final StorageSettings storageSettings;
+    private final PluginLifecycle lifecycle;
+    private final long maxUploadBytes;
 
     /**
      * A host.
      *
-     * @param pluginsDirectory where plugin files are; may not exist
-     * @param dataDirectory the node's data directory, handed to storage targets
-     * @param configuration Kiln's configuration; keys {@code storage.<id>.<name>} reach storage targets,
-     *                      {@code plugins.max_upload_bytes} caps plugin uploads, {@code plugins.start_timeout_seconds}
-     *                      bounds how long a plugin may take to start
+     * @param pluginsDirectory the installation's plugin files, only read; may not exist
+     * @param dataDirectory the node's data directory: plugins installed through the API are kept in
+     *                      its {@code plugins/}, and storage targets get it
+     * @param configuration Kiln's settings; keys {@code storage.<id>.<name>} reach storage targets,
+     *                      {@code plugins.max_upload_bytes} caps plugin uploads, {@code plugins.max_unpacked_bytes}
+     *                      what they unpack to, {@code plugins.start_timeout_seconds} bounds how long a plugin may
+     *                      take to start
+     * @throws IllegalArgumentException naming the setting, when one of these settings is not valid
      */
     public PluginHost(Path pluginsDirectory, Path dataDirectory, Map<String, String> configuration) {
-        this.pluginsDirectory = pluginsDirectory;
-        this.directory = new PluginDirectory(pluginsDirectory);
-        this.dataDirectory = dataDirectory;
-        this.configuration = Map.copyOf(configuration);
+        Settings settings = new Settings(configuration);
+        this.maxUploadBytes = settings.longAtLeast("plugins.max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES, 1);
+        ArchiveLimits limits = new ArchiveLimits(
+                settings.longAtLeast("plugins.max_unpacked_bytes", ArchiveLimits.DEFAULT_MAX_UNPACKED_BYTES, 1),
+                ArchiveLimits.DEFAULT_MAX_ENTRIES);
+        PluginDirectory own = new PluginDirectory(dataDirectory.resolve("plugins"));
+        this.storageSettings = new StorageSettings(settings, dataDirectory);
+        this.lifecycle = new PluginLifecycle(own, new PluginScan(pluginsDirectory, own, limits), registry, storageSettings, limits,
+                settings.longAtLeast("plugins.start_timeout_seconds", DEFAULT_START_TIMEOUT_SECONDS, 1));
     }
 
     /**
-     * Loads and starts every enabled plugin in the plugins directory. Blocking. A plugin that
-     * fails to load is listed as failed; the others load.
+     * Loads and starts every enabled plugin of the installation's and the node's directory.
+     * Blocking. A plugin that fails to load is listed as failed; the others load.
      */
-    public synchronized void start() {
-        if (Files.isDirectory(pluginsDirectory)) {
-            FileTrees.delete(directory.staging());
-            FileTrees.delete(directory.expanded());
-            Set<String> disabled = directory.readDisabled();
-            for (Path file : directory.pluginFiles()) {
-                Installed found;
-                try {
-                    found = inspect(file);
-                } catch (KilnException | IOException e) {
-                    LOG.warn("Ignoring plugin file {}: {}", file.getFileName(), e.getMessage());
-                    continue;
-                }
-                Installed other = installed.get(found.id());
-                if (other != null) {
-                    boolean newer = PluginArchive.VERSIONS.compareVersions(found.version(), other.version()) > 0;
-                    Installed ignored = newer ? other : found;
-                    LOG.warn("Plugin '{}' is in the plugins directory twice; ignoring {} (version {})", found.id(),
-                            ignored.file.getFileName(), ignored.version());
-                    if (!newer) {
-                        continue;
-                    }
-                }
-                found.disabled = disabled.contains(found.id());
-                installed.put(found.id(), found);
-            }
-            for (Installed plugin : installed.values()) {
-                if (!plugin.disabled) {
-                    try {
-                        load(plugin);
-                    } catch (KilnException e) {
-                        plugin.problem = e.getMessage();
-                        LOG.warn("Plugin '{}' failed: {}", plugin.id(), e.getMessage());
-                    }
-                    publish();
-                }
-            }
-        }
-        publish();
-        LOG.info("Plugins: builders {}, storage targets {}", builders.keySet(), storageTargets.keySet());
+    public void start() {
+        lifecycle.start();
+        LOG.info("Plugins: builders {}, storage targets {}", registry.builderIds(), registry.storageIds());
     }
 
     /**
@@ -161,14 +79,16 @@ public final class PluginHost {
      *
      * @param builder the builder
      */
-    public synchronized void register(Builder builder) {
-        String id = builder.id();
-        if (builders.containsKey(id) || builtInBuilders.containsKey(id)) {
-            LOG.warn("Builder id '{}' is already supplied; ignored", id);
-            return;
-        }
-        builtInBuilders.put(id, builder);
-        publish();
+    public void register(Builder builder) {
+        lifecycle.inOrder(() -> {
+            if (registry.offersBuilder(builder.id())) {
+                LOG.warn("Builder id '{}' is already supplied; ignored", builder.id());
+            } else {
+                registry.addBuiltIn(builder);
+                lifecycle.republish();
+            }
+            return null;
+        });
     }
 
     /**
@@ -176,27 +96,30 @@ public final class PluginHost {
      *
      * @param factory its factory
      */
-    public synchronized void register(StorageTargetFactory factory) {
-        String id = factory.id();
-        if (storageTargets.containsKey(id) || storageProblems.containsKey(id) || builtInStorage.containsKey(id)) {
-            LOG.warn("Storage id '{}' is already supplied; ignored", id);
-            return;
-        }
-        Map<String, StorageTarget> targets = new LinkedHashMap<>();
-        Map<String, String> problems = new LinkedHashMap<>();
-        createStorage(id, factory, targets, problems);
-        builtInStorage.putAll(targets);
-        builtInStorageProblems.putAll(problems);
-        publish();
+    public void register(StorageTargetFactory factory) {
+        lifecycle.inOrder(() -> {
+            String id = factory.id();
+            if (registry.offersStorage(id)) {
+                LOG.warn("Storage id '{}' is already supplied; ignored", id);
+                return null;
+            }
+            Map<String, StorageTarget> targets = new LinkedHashMap<>();
+            Map<String, String> problems = new LinkedHashMap<>();
+            storageSettings.create(id, factory, targets, problems);
+            registry.addBuiltIn(targets, problems);
+            lifecycle.republish();
+            return null;
+        });
     }
 
     /**
-     * Adds a listener for installs, upgrades, state changes and removals.
+     * Adds a listener for installs, upgrades, state changes and removals made through
+     * {@link #install(byte[])} and the others; {@link Origin#CLUSTER} changes are not announced.
      *
      * @param listener the listener
      */
     public void addChangeListener(PluginChangeListener listener) {
-        listeners.add(listener);
+        lifecycle.addListener(listener);
     }
 
     /**
@@ -205,99 +128,53 @@ public final class PluginHost {
      * @return bytes
      */
     public long maxUploadBytes() {
-        return longSetting("plugins.max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES);
+        return maxUploadBytes;
     }
 
-    private long longSetting(String key, long fallback) {
-        String configured = configuration.get(key);
-        if (configured == null || configured.isBlank()) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(configured.trim());
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        LOG.warn("{} '{}' is not a positive whole number; using {}", key, configured, fallback);
-        return fallback;
+    /** Who asks for a change: announced to the listeners, or applied from the cluster's record. */
+    public enum Origin {
+        /** Through this node's API: the listeners are told. */
+        API,
+        /** Bringing this node in line with the cluster: nobody is told. */
+        CLUSTER
     }
 
-    // ---- installing and managing ----
+    /**
+     * Runs changes with no other plugin change in between, for bringing this node in line with
+     * the cluster's record without racing the API.
+     *
+     * @param changes the changes
+     * @param <T> what they return
+     * @return what they returned
+     */
+    public <T> T inOrder(Supplier<T> changes) {
+        return lifecycle.inOrder(changes);
+    }
 
     /**
      * Installs (or upgrades to) a plugin from its file's bytes, and starts it: its extensions serve
      * the next deployment. Blocking. Either the plugin is installed and started, or nothing changed.
-     * Builds using the version it replaces finish on that version.
+     * Builds using the version it replaces finish on that version. The file is checked before
+     * anything of it is written: entry names, and what it unpacks to.
      *
      * @param content a plugin jar or PF4J zip
      * @return the installed plugin
-     * @throws KilnException 422 when the file is not an acceptable plugin, 409 when the same or a
-     *                       newer version is installed
+     * @throws KilnException 422 when the file is not an acceptable plugin, 413 when it unpacks to
+     *                       too much, 409 when the same or a newer version is installed
      */
-    public synchronized PluginInfo install(byte[] content) {
-        Path staging = directory.staging();
-        String name = "upload-" + UUID.randomUUID();
-        Path upload = staging.resolve(name + ".jar");
-        Path expanded = staging.resolve(name);
-        List<Path> cleanUp = new ArrayList<>(List.of(upload, expanded));
-        try {
-            Files.createDirectories(staging);
-            Files.write(upload, content);
-            PluginArchive.checkEntries(upload);
-            PluginArchive.Layout layout = PluginArchive.layoutOf(upload);
-            if (layout == PluginArchive.Layout.ZIP) {
-                PluginArchive.expand(upload, expanded);
-            }
-            PluginDescriptor descriptor = PluginArchive.descriptor(layout == PluginArchive.Layout.ZIP ? expanded : upload);
-            String id = descriptor.getPluginId();
-            Installed existing = installed.get(id);
-            if (existing != null && PluginArchive.VERSIONS.compareVersions(descriptor.getVersion(), existing.version()) <= 0) {
-                throw KilnException.conflict("plugin '" + id + "' version " + existing.version() + " is installed; install a newer "
-                        + "version than " + existing.version() + ", or delete the plugin first");
-            }
-            String baseName = id + "-" + descriptor.getVersion();
-            Path file = pluginsDirectory.resolve(baseName + (layout == PluginArchive.Layout.ZIP ? ".zip" : ".jar"));
-            Path loadPath = layout == PluginArchive.Layout.ZIP ? directory.expanded().resolve(baseName) : file;
-            if (existing != null && (file.equals(existing.file) || loadPath.equals(existing.loadPath))) {
-                throw KilnException.conflict("plugin '" + id + "': a file named " + file.getFileName() + " is in use");
-            }
-            // From here the files are in place: on failure they are removed again.
-            cleanUp.add(file);
-            cleanUp.add(loadPath);
-            Files.move(upload, file, StandardCopyOption.REPLACE_EXISTING);
-            if (layout == PluginArchive.Layout.ZIP) {
-                FileTrees.delete(loadPath);
-                Files.createDirectories(loadPath.getParent());
-                Files.move(expanded, loadPath);
-            }
-            Installed plugin = new Installed(descriptor, file, loadPath);
-            load(plugin);
-            try {
-                directory.writeDisabled(id, false);
-            } catch (KilnException e) {
-                plugin.loaded.forceUnload();
-                throw e;
-            }
-            installed.put(id, plugin);
-            cleanUp.clear();
-            publish();
-            if (existing != null) {
-                retire(existing);
-                LOG.info("Upgraded plugin '{}' from {} to {}", id, existing.version(), plugin.version());
-            } else {
-                LOG.info("Installed plugin '{}' {}", id, plugin.version());
-            }
-            PluginInfo info = info(plugin);
-            listeners.forEach(listener -> listener.installed(info, file));
-            return info;
-        } catch (IOException e) {
-            throw new KilnException(ErrorCode.INTERNAL_ERROR, "could not write the plugin to " + pluginsDirectory + ": " + e.getMessage());
-        } finally {
-            cleanUp.forEach(FileTrees::delete);
-        }
+    public PluginInfo install(byte[] content) {
+        return install(content, Origin.API);
+    }
+
+    /**
+     * {@link #install(byte[])}, saying who asks.
+     *
+     * @param content the file
+     * @param origin who asks
+     * @return the installed plugin
+     */
+    public PluginInfo install(byte[] content, Origin origin) {
+        return lifecycle.install(content, origin == Origin.API);
     }
 
     /**
@@ -306,23 +183,19 @@ public final class PluginHost {
      * @param id the plugin id
      * @return the plugin
      */
-    public synchronized PluginInfo disable(String id) {
-        Installed plugin = find(id);
-        if (!plugin.disabled) {
-            directory.writeDisabled(id, true);
-            plugin.disabled = true;
-            plugin.problem = null;
-            if (plugin.loaded != null) {
-                LoadedPlugin loaded = plugin.loaded;
-                plugin.loaded = null;
-                retiring.add(loaded);
-                loaded.retire(() -> forget(loaded));
-            }
-            publish();
-            LOG.info("Disabled plugin '{}'", id);
-            notifyState(plugin);
-        }
-        return info(plugin);
+    public PluginInfo disable(String id) {
+        return disable(id, Origin.API);
+    }
+
+    /**
+     * {@link #disable(String)}, saying who asks.
+     *
+     * @param id the plugin id
+     * @param origin who asks
+     * @return the plugin
+     */
+    public PluginInfo disable(String id, Origin origin) {
+        return lifecycle.disable(id, origin == Origin.API);
     }
 
     /**
@@ -332,33 +205,39 @@ public final class PluginHost {
      * @return the plugin
      * @throws KilnException 422 when it does not start; it stays as it was
      */
-    public synchronized PluginInfo enable(String id) {
-        Installed plugin = find(id);
-        if (plugin.loaded == null) {
-            load(plugin);
-            directory.writeDisabled(id, false);
-            plugin.disabled = false;
-            plugin.problem = null;
-            publish();
-            LOG.info("Enabled plugin '{}'", id);
-            notifyState(plugin);
-        }
-        return info(plugin);
+    public PluginInfo enable(String id) {
+        return enable(id, Origin.API);
     }
 
     /**
-     * Removes a plugin and its file; builds using it finish first.
+     * {@link #enable(String)}, saying who asks.
+     *
+     * @param id the plugin id
+     * @param origin who asks
+     * @return the plugin
+     */
+    public PluginInfo enable(String id, Origin origin) {
+        return lifecycle.enable(id, origin == Origin.API);
+    }
+
+    /**
+     * Removes a plugin and its file (a plugin of the installation's directory is only marked
+     * removed); builds using it finish first.
      *
      * @param id the plugin id
      */
-    public synchronized void remove(String id) {
-        Installed plugin = find(id);
-        installed.remove(id);
-        directory.writeDisabled(id, false);
-        publish();
-        retire(plugin);
-        LOG.info("Removed plugin '{}' {}", id, plugin.version());
-        listeners.forEach(listener -> listener.removed(id, plugin.version()));
+    public void remove(String id) {
+        remove(id, Origin.API);
+    }
+
+    /**
+     * {@link #remove(String)}, saying who asks.
+     *
+     * @param id the plugin id
+     * @param origin who asks
+     */
+    public void remove(String id, Origin origin) {
+        lifecycle.remove(id, origin == Origin.API);
     }
 
     /**
@@ -366,16 +245,8 @@ public final class PluginHost {
      *
      * @return plugins by id
      */
-    public synchronized List<PluginInfo> plugins() {
-        List<PluginInfo> result = new ArrayList<>();
-        if (!builtInBuilders.isEmpty() || !builtInStorage.isEmpty() || !builtInStorageProblems.isEmpty()) {
-            List<String> storage = new ArrayList<>(builtInStorage.keySet());
-            storage.addAll(builtInStorageProblems.keySet());
-            result.add(new PluginInfo(PluginInfo.BUILT_IN, KilnPluginApi.VERSION, "started", "Kiln",
-                    "extensions registered in code", List.copyOf(builtInBuilders.keySet()), storage, null));
-        }
-        installed.values().forEach(plugin -> result.add(info(plugin)));
-        return result;
+    public List<PluginInfo> plugins() {
+        return lifecycle.plugins();
     }
 
     /**
@@ -385,189 +256,19 @@ public final class PluginHost {
      * @return the plugin
      * @throws KilnException 404 when not installed
      */
-    public synchronized PluginInfo plugin(String id) {
-        return info(find(id));
+    public PluginInfo plugin(String id) {
+        return lifecycle.plugin(id);
     }
-
-    private Installed find(String id) {
-        Installed plugin = installed.get(id);
-        if (plugin == null) {
-            throw KilnException.notFound("plugin '" + id + "'");
-        }
-        return plugin;
-    }
-
-    private PluginInfo info(Installed plugin) {
-        PluginDescriptor descriptor = plugin.descriptor;
-        String state = plugin.loaded != null ? "started" : plugin.disabled ? "disabled" : "failed";
-        List<String> builderIds = plugin.loaded == null ? List.of() : List.copyOf(plugin.loaded.builders().keySet());
-        List<String> storageIds = plugin.loaded == null ? List.of() : List.copyOf(plugin.loaded.storageFactories().keySet());
-        String problem = plugin.problem;
-        if (problem == null && !plugin.storageProblems.isEmpty() && plugin.loaded != null) {
-            problem = String.join("; ", plugin.storageProblems.values());
-        }
-        return new PluginInfo(plugin.id(), plugin.version(), state, blankToNull(descriptor.getProvider()),
-                blankToNull(descriptor.getPluginDescription()), builderIds, storageIds, problem);
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
-
-    private void notifyState(Installed plugin) {
-        PluginInfo info = info(plugin);
-        listeners.forEach(listener -> listener.stateChanged(info));
-    }
-
-    /** Loads a plugin and checks its extension ids against everyone else's. Registers nothing. */
-    private void load(Installed plugin) {
-        LoadedPlugin loaded = loadWithin(plugin);
-        for (String key : loaded.extensionKeys()) {
-            String owner = ownerOf(key, plugin.id());
-            if (owner != null) {
-                loaded.forceUnload();
-                String[] parts = key.split(":", 2);
-                throw PluginArchive.invalid("duplicate extension id: " + ("builder".equals(parts[0]) ? "builder" : "storage target")
-                        + " '" + parts[1] + "' of plugin '" + plugin.id() + "' is already supplied by "
-                        + (PluginInfo.BUILT_IN.equals(owner) ? "Kiln itself" : "plugin '" + owner + "'"));
-            }
-        }
-        Map<String, StorageTarget> targets = new LinkedHashMap<>();
-        Map<String, String> problems = new LinkedHashMap<>();
-        loaded.storageFactories().forEach((id, factory) -> createStorage(id, factory, targets, problems));
-        targets.replaceAll((id, target) -> new LeasedStorage(id, target, loaded));
-        plugin.loaded = loaded;
-        plugin.problem = null;
-        plugin.storage = targets;
-        plugin.storageProblems = problems;
-        plugin.lastExtensionKeys = Set.copyOf(loaded.extensionKeys());
-    }
-
-    /**
-     * Loads on a thread of its own: a plugin whose {@code start()} or constructor hangs is refused
-     * after {@code plugins.start_timeout_seconds} (default 60) instead of holding the host's lock,
-     * and with it every plugin change, forever. The stuck thread is abandoned.
-     */
-    private LoadedPlugin loadWithin(Installed plugin) {
-        long seconds = longSetting("plugins.start_timeout_seconds", DEFAULT_START_TIMEOUT_SECONDS);
-        java.util.concurrent.FutureTask<LoadedPlugin> task = new java.util.concurrent.FutureTask<>(
-                () -> LoadedPlugin.load(plugin.loadPath, plugin.descriptor));
-        Thread thread = new Thread(task, "kiln-plugin-load-" + plugin.id());
-        thread.setDaemon(true);
-        thread.start();
-        try {
-            return task.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            task.cancel(true);
-            throw PluginArchive.invalid("plugin '" + plugin.id() + "' did not start within " + seconds + " s");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw PluginArchive.invalid("plugin '" + plugin.id() + "' could not be loaded: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            task.cancel(true);
-            throw new KilnException(ErrorCode.UNAVAILABLE, "interrupted while loading plugin '" + plugin.id() + "'");
-        }
-    }
-
-    private String ownerOf(String key, String exceptPlugin) {
-        String[] parts = key.split(":", 2);
-        boolean builder = "builder".equals(parts[0]);
-        if (builder ? builtInBuilders.containsKey(parts[1])
-                : builtInStorage.containsKey(parts[1]) || builtInStorageProblems.containsKey(parts[1])) {
-            return PluginInfo.BUILT_IN;
-        }
-        for (Installed other : installed.values()) {
-            if (!other.id().equals(exceptPlugin) && other.loaded != null && other.loaded.extensionKeys().contains(key)) {
-                return other.id();
-            }
-        }
-        return null;
-    }
-
-    private void retire(Installed plugin) {
-        LoadedPlugin loaded = plugin.loaded;
-        plugin.loaded = null;
-        Runnable deleteFiles = () -> {
-            FileTrees.delete(plugin.file);
-            if (!plugin.loadPath.equals(plugin.file)) {
-                FileTrees.delete(plugin.loadPath);
-            }
-        };
-        if (loaded == null) {
-            deleteFiles.run();
-        } else {
-            retiring.add(loaded);
-            loaded.retire(() -> {
-                forget(loaded);
-                deleteFiles.run();
-            });
-        }
-    }
-
-    private void forget(LoadedPlugin loaded) {
-        retiring.remove(loaded);
-    }
-
-    private void createStorage(String id, StorageTargetFactory factory, Map<String, StorageTarget> targets, Map<String, String> problems) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        String prefix = "storage." + id + ".";
-        configuration.forEach((key, value) -> {
-            if (key.startsWith(prefix)) {
-                settings.put(key.substring(prefix.length()), value);
-            }
-        });
-        try {
-            targets.put(id, factory.create(new StorageContext(dataDirectory, settings, System.getenv())));
-        } catch (StorageException | RuntimeException | LinkageError e) {
-            problems.put(id, e.getMessage());
-            LOG.info("Storage target '{}' is not configured: {}", id, e.getMessage());
-        }
-    }
-
-    /** Rebuilds the lock-free views from the built-ins and the started plugins. */
-    private void publish() {
-        Map<String, BuilderEntry> newBuilders = new LinkedHashMap<>();
-        builtInBuilders.forEach((id, builder) -> newBuilders.put(id, new BuilderEntry(builder, PluginInfo.BUILT_IN, null)));
-        Map<String, StorageTarget> newStorage = new LinkedHashMap<>(builtInStorage);
-        Map<String, String> newProblems = new LinkedHashMap<>(builtInStorageProblems);
-        for (Installed plugin : installed.values()) {
-            if (plugin.loaded != null) {
-                plugin.loaded.builders().forEach((id, builder) -> newBuilders.putIfAbsent(id, new BuilderEntry(builder, plugin.id(),
-                        plugin.loaded)));
-                plugin.storage.forEach(newStorage::putIfAbsent);
-                plugin.storageProblems.forEach(newProblems::putIfAbsent);
-            }
-        }
-        builders = Map.copyOf(newBuilders);
-        storageTargets = Map.copyOf(newStorage);
-        storageProblems = Map.copyOf(newProblems);
-    }
-
-    // ---- what the pipeline, the API and site serving use ----
 
     /**
      * Leases a builder for one deployment: its plugin stays loaded until the lease is closed.
+     * Takes no lock: an install holds the lifecycle's while a plugin loads, and builds must not wait.
      *
      * @param id the builder id
      * @return the lease, when the builder is offered
      */
     public Optional<BuilderLease> acquireBuilder(String id) {
-        // No host lock: an install holds it while a plugin loads, and builds must not wait for that.
-        // A lease fails only on a version retired after this read; the view already has its successor.
-        for (int attempt = 0; attempt < 3; attempt++) {
-            BuilderEntry entry = builders.get(id);
-            if (entry == null) {
-                return Optional.empty();
-            }
-            BuilderLease lease = lease(entry);
-            if (lease != null) {
-                return Optional.of(lease);
-            }
-        }
-        return Optional.empty();
+        return registry.acquireBuilder(id);
     }
 
     /**
@@ -576,24 +277,7 @@ public final class PluginHost {
      * @return leases
      */
     public List<BuilderLease> acquireBuilders() {
-        List<BuilderLease> leases = new ArrayList<>();
-        for (Map.Entry<String, BuilderEntry> entry : builders.entrySet()) {
-            BuilderLease lease = lease(entry.getValue());
-            if (lease == null) {
-                lease = acquireBuilder(entry.getKey()).orElse(null);
-            }
-            if (lease != null) {
-                leases.add(lease);
-            }
-        }
-        return leases;
-    }
-
-    private static BuilderLease lease(BuilderEntry entry) {
-        if (entry.owner() != null && !entry.owner().acquire()) {
-            return null;
-        }
-        return new BuilderLease(entry.builder(), entry.pluginId(), entry.owner());
+        return registry.acquireBuilders();
     }
 
     /**
@@ -602,16 +286,8 @@ public final class PluginHost {
      * @param id the builder id
      * @return a sentence
      */
-    public synchronized String builderProblem(String id) {
-        for (Installed plugin : installed.values()) {
-            if (plugin.loaded == null && plugin.lastExtensionKeys.contains("builder:" + id)) {
-                return "builder '" + id + "' is supplied by plugin '" + plugin.id() + "', which is "
-                        + (plugin.disabled ? "disabled" : "failed: " + plugin.problem);
-            }
-        }
-        List<String> disabled = installed.values().stream().filter(plugin -> plugin.disabled).map(Installed::id).toList();
-        return "builder '" + id + "' is not installed; installed builders: " + new TreeSet<>(builders.keySet())
-                + (disabled.isEmpty() ? "" : "; disabled plugins: " + disabled);
+    public String builderProblem(String id) {
+        return lifecycle.builderProblem(id);
     }
 
     /**
@@ -621,7 +297,7 @@ public final class PluginHost {
      * @return the builder, when installed
      */
     public Optional<Builder> builder(String id) {
-        return Optional.ofNullable(builders.get(id)).map(BuilderEntry::builder);
+        return registry.builder(id);
     }
 
     /**
@@ -630,7 +306,7 @@ public final class PluginHost {
      * @return the builders
      */
     public Collection<Builder> builders() {
-        return builders.values().stream().map(BuilderEntry::builder).toList();
+        return registry.builders();
     }
 
     /**
@@ -640,7 +316,7 @@ public final class PluginHost {
      * @return the target, when installed and configured
      */
     public Optional<StorageTarget> storage(String id) {
-        return Optional.ofNullable(storageTargets.get(id));
+        return registry.storage(id);
     }
 
     /**
@@ -650,9 +326,7 @@ public final class PluginHost {
      * @return a sentence for the user
      */
     public String storageProblem(String id) {
-        String problem = storageProblems.get(id);
-        return problem != null ? "storage target '" + id + "' is not usable: " + problem
-                : "storage target '" + id + "' is not installed";
+        return registry.storageProblem(id);
     }
 
     /**
@@ -661,7 +335,7 @@ public final class PluginHost {
      * @return ids
      */
     public List<String> builderIds() {
-        return new ArrayList<>(builders.keySet());
+        return registry.builderIds();
     }
 
     /**
@@ -670,32 +344,13 @@ public final class PluginHost {
      * @return ids
      */
     public List<String> storageIds() {
-        return new ArrayList<>(storageTargets.keySet());
+        return registry.storageIds();
     }
 
     /**
      * Stops every plugin, also those builds still hold. Blocking.
      */
-    public synchronized void stop() {
-        for (Installed plugin : installed.values()) {
-            if (plugin.loaded != null) {
-                plugin.loaded.forceUnload();
-            }
-        }
-        new ArrayList<>(retiring).forEach(LoadedPlugin::forceUnload);
-    }
-
-    // ---- the plugins directory ----
-
-    private Installed inspect(Path file) throws IOException {
-        PluginArchive.checkEntries(file);
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
-            String name = file.getFileName().toString();
-            Path expandedTo = directory.expanded().resolve(name.substring(0, name.length() - ".zip".length()));
-            FileTrees.delete(expandedTo);
-            PluginArchive.expand(file, expandedTo);
-            return new Installed(PluginArchive.descriptor(expandedTo), file, expandedTo);
-        }
-        return new Installed(PluginArchive.descriptor(file), file, file);
+    public void stop() {
+        lifecycle.stop();
     }
 }

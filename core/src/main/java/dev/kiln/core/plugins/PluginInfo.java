@@ -7,14 +7,14 @@ import java.util.List;
  *
  * @param id the Plugin-Id, or {@code built-in} for extensions registered in code
  * @param version its version
- * @param state {@code started}, {@code disabled} or {@code failed}
+ * @param state started, disabled or failed
  * @param provider who made it, or null
  * @param description what it is, or null
  * @param builders the ids of the builders it supplies (empty unless started)
  * @param storageTargets the ids of the storage targets it supplies (empty unless started)
  * @param problem why it failed, or null
  */
-public record PluginInfo(String id, String version, String state, String provider, String description, List<String> builders,
+public record PluginInfo(String id, String version, PluginState state, String provider, String description, List<String> builders,
                          List<String> storageTargets, String problem) {
 
     /** The id under which extensions registered in code are listed. */

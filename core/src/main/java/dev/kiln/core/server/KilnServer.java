@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.api.HttpEdge;
+import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
 import dev.kiln.core.cluster.NodeRegistry;
@@ -130,7 +132,8 @@ public final class KilnServer implements AutoCloseable {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                await(http.requestHandler(root).listen(config.port(), config.host()));
+                http.invalidRequestHandler(HttpEdge::invalidRequest);
+                await(http.requestHandler(HttpEdge.guard(root)).listen(config.port(), config.host()));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             } else {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
@@ -269,19 +272,7 @@ public final class KilnServer implements AutoCloseable {
     }
 
     private int intSetting(String key, int fallback, int minimum) {
-        String value = config.settings().get(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed >= minimum) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("setting " + key + " must be a whole number of at least " + minimum + ", got '" + value + "'");
+        return new Settings(config.settings()).intAtLeast(key, fallback, minimum);
     }
 
     private static String nodeId(Path dataDirectory) throws IOException {

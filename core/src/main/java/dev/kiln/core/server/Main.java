@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.ClusterSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -163,8 +164,13 @@ public final class Main implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            int executorCount = executors != null ? executors
-                    : Integer.parseInt(settings.getOrDefault("executors", Integer.toString(Runtime.getRuntime().availableProcessors())));
+            int executorCount;
+            try {
+                executorCount = executors != null ? executors
+                        : new Settings(settings).intAtLeast("executors", Runtime.getRuntime().availableProcessors(), 1);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             if (executorCount < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--executors must be at least 1");
             }

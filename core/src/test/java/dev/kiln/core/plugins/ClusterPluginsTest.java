@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -87,6 +88,53 @@ class ClusterPluginsTest {
                 assertThat(a.admin("DELETE", "/plugins/builder-example", null).status()).isEqualTo(204);
                 awaitPluginState(b, "builder-example", "absent");
                 awaitPluginState(late, "builder-example", "absent");
+            }
+        }
+    }
+
+    /**
+     * The race of issue 10: a plugin disabled and at once deleted came back. Each round ends when a
+     * later change (a marker plugin installed after the delete) has reached the other node: its
+     * changes apply in revision order, so by then the delete has been applied, and no stale read
+     * may undo it afterwards.
+     */
+    @Test
+    void aPluginDisabledAndAtOnceDeletedStaysDeletedOnEveryNodeAndAfterARestart() throws Exception {
+        String database = TestDatabase.freshDatabase();
+        int firstPort = freePort();
+        byte[] example = PluginFiles.exampleJar(temp.resolve("example"), "1.0.0");
+        TestKiln b = null;
+        try (TestKiln a = node("a", database, firstPort, firstPort)) {
+            b = node("b", database, freePort(), firstPort);
+            for (int round = 0; round < 4; round++) {
+                assertThat(a.uploadPlugin(example).status()).isEqualTo(201);
+                awaitPluginState(b, "builder-example", "started 1.0.0");
+                assertThat(a.admin("POST", "/plugins/builder-example/disable", null).status()).isEqualTo(200);
+                assertThat(a.admin("DELETE", "/plugins/builder-example", null).status()).isEqualTo(204);
+
+                String marker = "marker-" + round;
+                assertThat(a.uploadPlugin(PluginFiles.builderJar(temp.resolve(marker), marker, "1.0.0", marker,
+                        "throw new BuildException(\"unused\");")).status()).isEqualTo(201);
+                awaitPluginState(b, marker, "started 1.0.0");
+                assertThat(pluginState(b, "builder-example")).isEqualTo("absent");
+                // The node that made the changes has seen its own announcements by now too.
+                awaitPluginState(a, marker, "started 1.0.0");
+                assertThat(pluginState(a, "builder-example")).isEqualTo("absent");
+                assertThat(a.admin("DELETE", "/plugins/" + marker, null).status()).isEqualTo(204);
+                awaitPluginState(b, marker, "absent");
+                assertThat(pluginState(a, "builder-example")).isEqualTo("absent");
+                assertThat(pluginState(b, "builder-example")).isEqualTo("absent");
+            }
+
+            b.close();
+            b = null;
+            try (TestKiln restarted = node("b", database, freePort(), firstPort)) {
+                assertThat(pluginState(restarted, "builder-example")).isEqualTo("absent");
+                assertThat(Files.exists(temp.resolve("b").resolve("plugins").resolve("builder-example-1.0.0.jar"))).isFalse();
+            }
+        } finally {
+            if (b != null) {
+                b.close();
             }
         }
     }

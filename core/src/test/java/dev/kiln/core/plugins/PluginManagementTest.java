@@ -39,11 +39,14 @@ class PluginManagementTest {
     static Path temp;
     static TestKiln kiln;
     static Path pluginsDirectory;
+    /** Where plugins installed through the API are kept: the node's data directory, not the installation's. */
+    static Path installedDirectory;
     static GitRepo repo;
 
     @BeforeAll
     static void start() throws Exception {
         pluginsDirectory = temp.resolve("plugins");
+        installedDirectory = temp.resolve("data").resolve("plugins");
         kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, pluginsDirectory,
                 Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1", "plugins.start_timeout_seconds", "2"));
         repo = GitRepo.create(temp.resolve("repo"));
@@ -111,7 +114,7 @@ class PluginManagementTest {
         assertThat(plugin.getString("provider")).isEqualTo("Tests");
         assertThat(plugin.getJsonArray("builders")).containsExactly("example");
         assertThat(plugin(PluginInfo.BUILT_IN).getJsonArray("builders")).contains("shell");
-        assertThat(Files.exists(pluginsDirectory.resolve("builder-example-1.0.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory.resolve("builder-example-1.0.0.jar"))).isTrue();
 
         JsonObject deployed = deploy("Example site", new JsonObject().put("builder", "example"), "deployed", "failed");
         assertThat(deployed.getString("status")).as(logs(deployed)).isEqualTo("deployed");
@@ -200,7 +203,7 @@ class PluginManagementTest {
         assertThat(upgraded.status()).as(upgraded.body()).isEqualTo(201);
         assertThat(upgraded.data().getString("version")).isEqualTo("1.1.0");
         // The old version stays loaded (and its file stays) while its build runs.
-        assertThat(Files.exists(pluginsDirectory.resolve("gate-1.0.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory.resolve("gate-1.0.0.jar"))).isTrue();
         Files.writeString(release, "go");
 
         JsonObject firstDone = kiln.awaitStatus(projectId, first.getLong("id"), WAIT, "deployed", "failed");
@@ -209,8 +212,8 @@ class PluginManagementTest {
 
         JsonObject second = kiln.awaitStatus(projectId, kiln.trigger(projectId).getLong("id"), WAIT, "deployed", "failed");
         assertThat(site(second.getString("deployment_url"))).isEqualTo("200 gate two");
-        assertThat(Files.exists(pluginsDirectory.resolve("gate-1.0.0.jar"))).isFalse();
-        assertThat(Files.exists(pluginsDirectory.resolve("gate-1.1.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory.resolve("gate-1.0.0.jar"))).isFalse();
+        assertThat(Files.exists(installedDirectory.resolve("gate-1.1.0.jar"))).isTrue();
 
         Response older = upload(PluginFiles.builderJar(work(), "gate", "1.0.5", "gate", gate("three")));
         assertThat(older.status()).isEqualTo(409);
@@ -275,8 +278,8 @@ class PluginManagementTest {
     }
 
     private static List<String> files() throws Exception {
-        try (Stream<Path> walk = Files.walk(pluginsDirectory)) {
-            return walk.map(path -> pluginsDirectory.relativize(path).toString())
+        try (Stream<Path> walk = Files.walk(installedDirectory)) {
+            return walk.map(path -> installedDirectory.relativize(path).toString())
                     .filter(name -> !name.startsWith(".staging") || name.equals(".staging")).sorted().toList();
         }
     }

@@ -88,7 +88,7 @@ class PluginStateTest {
 
                 assertThat(kiln.admin("DELETE", "/plugins/builder-example", null).status()).isEqualTo(204);
                 assertThat(plugin(kiln, "builder-example")).isNull();
-                assertThat(Files.exists(temp.resolve("plugins").resolve("builder-example-2.0.0.jar"))).isFalse();
+                assertThat(Files.exists(temp.resolve("data").resolve("plugins").resolve("builder-example-2.0.0.jar"))).isFalse();
                 assertThat(deploy(kiln, projectId).getString("error_message")).contains("builder 'example' is not installed");
             }
 
