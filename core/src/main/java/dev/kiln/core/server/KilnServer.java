@@ -32,7 +32,7 @@ import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DeploymentStore;
-import dev.kiln.core.store.EmbeddedDatabase;
+import dev.kiln.core.store.embedded.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
