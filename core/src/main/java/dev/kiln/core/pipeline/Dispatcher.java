@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import io.vertx.core.Future;
@@ -131,7 +132,12 @@ public final class Dispatcher extends VerticleBase {
         queue.claim(config.nodeId(), runnableBuilders).onComplete(result -> {
             claiming = false;
             if (result.failed()) {
-                LOG.warn("Could not claim work: {}", result.cause().getMessage());
+                if (DatabaseHealth.isOutage(result.cause())) {
+                    // DatabaseHealth says so once; the next wake-up after it is back claims the work
+                    LOG.debug("Could not claim work: {}", result.cause().getMessage());
+                } else {
+                    LOG.warn("Could not claim work: {}", result.cause().getMessage());
+                }
                 return;
             }
             result.result().ifPresentOrElse(claim -> {

@@ -113,6 +113,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
+     * The URI of the server another process runs on a directory, read from its port and password files.
+     *
+     * @param dataDirectory the server's directory
+     * @return the URI, with the password
+     * @throws IllegalStateException when the directory holds no server's files
+     */
+    public static String connectionUriOf(Path dataDirectory) throws IOException {
+        ServerFiles files = ServerFiles.create(dataDirectory);
+        if (files.fresh() || !java.nio.file.Files.exists(files.portFile())) {
+            throw new IllegalStateException("No embedded PostgreSQL in " + files.directory() + " (no cluster or no "
+                    + ServerFiles.PORT_FILE + " file there)");
+        }
+        return "postgresql://" + PostgresProcess.SUPERUSER + ":" + files.password() + "@127.0.0.1:" + files.port(0) + "/"
+                + PostgresProcess.DATABASE;
+    }
+
+    /**
      * The URI to hand to vertx-pg-client. It carries the superuser's password, so keep it out of logs.
      *
      * @return {@code postgresql://postgres:<password>@127.0.0.1:<port>/kiln}
