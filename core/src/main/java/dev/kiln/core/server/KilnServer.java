@@ -132,7 +132,9 @@ public final class KilnServer implements AutoCloseable {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                await(http.requestHandler(root).listen(config.port(), config.host()));
+                await(http.requestHandler(root).listen(config.port(), config.host()).recover(error -> Future.failedFuture(
+                        new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port() + " ("
+                                + error.getMessage() + "); choose another --port or stop what uses it", error))));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             } else {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
