@@ -9,6 +9,7 @@ import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.NotificationStore;
@@ -75,7 +76,7 @@ public final class ApiRouter {
         Auth auth = new Auth(services.tokens(), new AuthFailureLimit());
         router.route().handler(auth::checkRateLimit);
         router.route().handler(Requests::refuseForms);
-        router.get("/health").handler(context -> Responses.data(context, 200, new JsonObject().put("status", "ok")));
+        // GET /health is answered in front of this router, by the server (it knows the node and its database).
         OpenApiDocument.mount(router);
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
@@ -134,6 +135,8 @@ public final class ApiRouter {
             Responses.error(context, code, code == ErrorCode.PAYLOAD_TOO_LARGE
                     ? "the request body is larger than " + (limit != null ? limit : MAX_BODY_BYTES) + " bytes"
                     : code.wireName().replace('_', ' '));
+        } else if (DatabaseHealth.isOutage(error)) {
+            Responses.error(context, ErrorCode.UNAVAILABLE, "the database is unavailable; try again shortly");
         } else {
             LOG.error("Unexpected error on {} {}", context.request().method(), context.request().path(), error);
             Responses.error(context, ErrorCode.INTERNAL_ERROR, "internal error; the server log has the details");

@@ -84,6 +84,10 @@ final class GithubError extends RuntimeException {
         return new GithubError(422, "Validation Failed", errors);
     }
 
+    static GithubError unavailable() {
+        return new GithubError(503, "Service Unavailable", List.of());
+    }
+
     static GithubError serverError() {
         return new GithubError(500, "Server Error", List.of());
     }

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.KilnException;
+import dev.kiln.core.store.DatabaseHealth;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 
@@ -56,6 +57,9 @@ final class GithubErrors {
                 case BAD_REQUEST -> GithubError.problemsParsingJson();
                 default -> logged(context, failure);
             };
+        }
+        if (DatabaseHealth.isOutage(failure)) {
+            return GithubError.unavailable();
         }
         int status = failure instanceof HttpException http ? http.getStatusCode() : failure == null ? context.statusCode() : -1;
         return switch (status) {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import io.vertx.core.Future;
@@ -41,6 +42,7 @@ public final class Dispatcher extends VerticleBase {
     private DeploymentRunner runner;
     private boolean claiming;
     private boolean wakeAgain;
+    private boolean stopping;
 
     private record Running(Claim claim, AtomicBoolean cancelled) {
     }
@@ -80,9 +82,11 @@ public final class Dispatcher extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        // From now on this node claims nothing: the wake-up published below would otherwise bring the work back here.
+        stopping = true;
         running.values().forEach(run -> run.cancelled().set(true));
         // Hand the running deployments to the other nodes now rather than when the leases run out.
-        Future<?> released = running.isEmpty() ? Future.succeededFuture()
+        Future<?> released = running.isEmpty() && !claiming ? Future.succeededFuture()
                 : queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " was stopped").onSuccess(count ->
                         vertx.eventBus().publish(WORK_ADDRESS, null));
         return released.eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
@@ -119,6 +123,9 @@ public final class Dispatcher extends VerticleBase {
     }
 
     private void wake() {
+        if (stopping) {
+            return;
+        }
         if (claiming) {
             wakeAgain = true;
             return;
@@ -131,7 +138,17 @@ public final class Dispatcher extends VerticleBase {
         queue.claim(config.nodeId(), runnableBuilders).onComplete(result -> {
             claiming = false;
             if (result.failed()) {
-                LOG.warn("Could not claim work: {}", result.cause().getMessage());
+                if (DatabaseHealth.isOutage(result.cause())) {
+                    // DatabaseHealth says so once; the next wake-up after it is back claims the work
+                    LOG.debug("Could not claim work: {}", result.cause().getMessage());
+                } else {
+                    LOG.warn("Could not claim work: {}", result.cause().getMessage());
+                }
+                return;
+            }
+            if (stopping) {
+                // claimed while stopping: hand it back rather than start it on a node that is going away
+                result.result().ifPresent(claim -> queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " was stopped"));
                 return;
             }
             result.result().ifPresentOrElse(claim -> {

@@ -38,8 +38,9 @@ import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
 import dev.kiln.core.store.Database;
+import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.DeploymentStore;
-import dev.kiln.core.store.EmbeddedDatabase;
+import dev.kiln.core.store.embedded.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
@@ -72,7 +73,7 @@ public final class KilnServer implements AutoCloseable {
     private HttpServer http;
     private String nodeId;
     private String baseUrl;
-    private Optional<String> generatedAdminToken = Optional.empty();
+    private DatabaseHealth health;
 
     /**
      * A node, not started yet.
@@ -105,7 +106,8 @@ public final class KilnServer implements AutoCloseable {
             nodeId = nodeId(config.dataDirectory());
             String databaseUrl = config.databaseUrl();
             if (databaseUrl == null) {
-                embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase());
+                embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase(),
+                        config.databasePort());
                 databaseUrl = embedded.connectionUri();
             }
             metrics = new KilnMetrics(nodeId);
@@ -119,8 +121,13 @@ public final class KilnServer implements AutoCloseable {
             pool = Database.pool(vertx, databaseUrl, Math.max(8, config.executors() * 2 + 4));
             await(Database.migrate(pool).recover(error -> Future.failedFuture(new IllegalStateException(
                     "cannot use the database: " + error.getMessage(), error))));
+            health = new DatabaseHealth(vertx, pool);
             TokenStore tokens = new TokenStore(pool);
-            generatedAdminToken = await(tokens.ensureAdmin(config.adminToken()));
+            // Kept until a start reaches ready and shows it: a start that fails later must not lose it.
+            Optional<String> generated = await(tokens.ensureAdmin(config.adminToken()));
+            if (generated.isPresent()) {
+                AdminTokenFile.keep(config.dataDirectory(), generated.get());
+            }
             plugins.start();
 
             ProjectStore projects = new ProjectStore(pool);
@@ -128,12 +135,16 @@ public final class KilnServer implements AutoCloseable {
             StatusStore statuses = new StatusStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
             Router root = Router.router(vertx);
+            Availability availability = new Availability(health);
+            availability.mount(root);
             if (config.http()) {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
                 http.invalidRequestHandler(HttpEdge::invalidRequest);
-                await(http.requestHandler(HttpEdge.guard(root)).listen(config.port(), config.host()));
+                await(http.requestHandler(HttpEdge.guard(root)).listen(config.port(), config.host()).recover(error -> Future.failedFuture(
+                        new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port() + " ("
+                                + error.getMessage() + "); choose another --port or stop what uses it", error))));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
             } else {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
@@ -182,6 +193,8 @@ public final class KilnServer implements AutoCloseable {
                 dispatcher.setRunnableBuilders(probed.builders());
                 nodeStore.capabilities(nodeId, probed.builders(), probed.tools());
             }).start());
+            health.start();
+            availability.ready();
         } catch (Exception e) {
             close();
             throw e;
@@ -216,12 +229,34 @@ public final class KilnServer implements AutoCloseable {
     }
 
     /**
-     * The admin token generated at this start, shown once; empty when one existed or was configured.
+     * The admin token generated at the first start, until a start that reached ready has shown it; empty when one was
+     * shown before or was configured.
      *
      * @return the plain token
+     * @throws IOException when its file cannot be read
      */
-    public Optional<String> generatedAdminToken() {
-        return generatedAdminToken;
+    public Optional<String> generatedAdminToken() throws IOException {
+        return AdminTokenFile.read(config.dataDirectory());
+    }
+
+    /**
+     * Forgets the generated admin token once it was shown.
+     *
+     * @throws IOException when its file cannot be deleted
+     */
+    public void adminTokenShown() throws IOException {
+        AdminTokenFile.delete(config.dataDirectory());
+    }
+
+    /**
+     * How other nodes on this machine reach the embedded database.
+     *
+     * @return the {@code --database-url} (without the password) and {@code --database-password-file} arguments, or
+     *     empty for an external database
+     */
+    public Optional<String> databaseJoinArguments() {
+        return embedded == null ? Optional.empty() : Optional.of("--database-url " + embedded.sharedUri()
+                + " --database-password-file " + embedded.passwordFile());
     }
 
     /**
@@ -244,6 +279,9 @@ public final class KilnServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) {
+            health.stop();
+        }
         if (registry != null) {
             try {
                 await(registry.stop());

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Kiln: a self-hosted build and deploy orchestrator.",
-        subcommands = {Main.Server.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Server.class, AdminTokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -99,10 +99,13 @@ public final class Main implements Runnable {
                 defaultValue = "./kiln-data")
         Path dataDirectory;
 
-        @Option(names = "--database-url", paramLabel = "URL",
-                description = "Use this PostgreSQL server (postgresql://user:password@host:port/db) instead of the embedded one. "
-                        + "Also read from KILN_DATABASE_URL.")
-        String databaseUrl;
+        @CommandLine.Mixin
+        DatabaseOptions database;
+
+        @Option(names = "--database-port", paramLabel = "N",
+                description = "The embedded database's port, kept from now on (default: the one chosen at the first start, "
+                        + "stored in <data-dir>/postgres/port).")
+        int databasePort;
 
         @Option(names = "--public-url", paramLabel = "URL",
                 description = "The base URL users reach this node at (default: http://localhost:<port>).")
@@ -150,13 +153,11 @@ public final class Main implements Runnable {
             Path home = Path.of(System.getProperty("kiln.home", "."));
             Map<String, String> settings = readSettings(configFile != null ? configFile : home.resolve("conf/kiln.properties"),
                     configFile != null);
-            String database = databaseUrl != null ? databaseUrl : System.getenv("KILN_DATABASE_URL");
-            if (database != null && database.isBlank()) {
-                database = null;
-            }
-            if (database != null && !database.startsWith("postgresql://") && !database.startsWith("postgres://")) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--database-url must be a postgresql:// URL, got '" + database.replaceAll("//[^@/]*@", "//***@") + "'");
+            String databaseUrl = database.url(spec.commandLine());
+            if (databasePort < 0 || databasePort > 65535 || (databasePort > 0 && databaseUrl != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), databaseUrl != null
+                        ? "--database-port is for the embedded database; the port of --database-url is in the URL"
+                        : "--database-port must be between 1 and 65535");
             }
             ClusterSettings cluster;
             try {
@@ -175,9 +176,9 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--executors must be at least 1");
             }
             boolean http = !noHttp && !"false".equalsIgnoreCase(settings.get("http"));
-            ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), database, publicUrl,
+            ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), databaseUrl, publicUrl,
                     (pluginsDirectory != null ? pluginsDirectory : home.resolve("plugins")).toAbsolutePath().normalize(),
-                    executorCount, System.getenv("KILN_ADMIN_TOKEN"), settings, true, cluster, http);
+                    executorCount, System.getenv("KILN_ADMIN_TOKEN"), settings, true, cluster, http, databasePort);
             KilnServer server = new KilnServer(config);
             server.start();
             CountDownLatch stopped = new CountDownLatch(1);
@@ -185,8 +186,15 @@ public final class Main implements Runnable {
                 server.close();
                 stopped.countDown();
             }, "kiln-shutdown"));
-            server.generatedAdminToken().ifPresent(token -> System.out.println(
-                    "Admin token (shown once; keep it, or set KILN_ADMIN_TOKEN): " + token));
+            java.util.Optional<String> adminToken = server.generatedAdminToken();
+            if (adminToken.isPresent()) {
+                System.out.println("Admin token (shown once; keep it, or set KILN_ADMIN_TOKEN; 'kiln admin-token --reset' "
+                        + "makes a new one): " + adminToken.get());
+                System.out.flush();
+                server.adminTokenShown();
+            }
+            server.databaseJoinArguments().ifPresent(arguments -> System.out.println(
+                    "Other nodes on this machine share its database with: " + arguments));
             System.out.println("Kiln is ready at " + server.baseUrl() + " (node " + server.nodeId() + ", data in "
                     + config.dataDirectory() + ")");
             stopped.await();

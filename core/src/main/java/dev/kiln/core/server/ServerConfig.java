@@ -21,6 +21,7 @@ import dev.kiln.core.cluster.ClusterSettings;
  * @param durableDatabase false to trade crash safety of the embedded database for speed (tests)
  * @param cluster how this node joins the build farm
  * @param http false for a worker-only node that serves no HTTP
+ * @param databasePort the embedded database's port from now on, or 0 for the one it was given at its first start
  */
 public record ServerConfig(
         int port,
@@ -34,7 +35,8 @@ public record ServerConfig(
         Map<String, String> settings,
         boolean durableDatabase,
         ClusterSettings cluster,
-        boolean http) {
+        boolean http,
+        int databasePort) {
 
     /**
      * Validates the config.
@@ -50,6 +52,32 @@ public record ServerConfig(
             throw new IllegalArgumentException("executors must be at least 1");
         }
         Objects.requireNonNull(cluster, "cluster");
+        if (databasePort < 0 || databasePort > 65535) {
+            throw new IllegalArgumentException("databasePort must be between 0 and 65535");
+        }
+    }
+
+    /**
+     * A node whose embedded database keeps the port it was given at its first start.
+     *
+     * @param port the HTTP port
+     * @param host the HTTP bind address
+     * @param dataDirectory the data directory
+     * @param databaseUrl the database, or null for embedded
+     * @param publicUrl the public base URL, or null
+     * @param pluginsDirectory where plugin files are
+     * @param executors builds at once
+     * @param adminToken the admin token, or null
+     * @param settings further settings
+     * @param durableDatabase whether the embedded database syncs to disk
+     * @param cluster how this node joins the build farm
+     * @param http false for a worker-only node
+     */
+    public ServerConfig(int port, String host, Path dataDirectory, String databaseUrl, String publicUrl, Path pluginsDirectory,
+                        int executors, String adminToken, Map<String, String> settings, boolean durableDatabase,
+                        ClusterSettings cluster, boolean http) {
+        this(port, host, dataDirectory, databaseUrl, publicUrl, pluginsDirectory, executors, adminToken, settings, durableDatabase,
+                cluster, http, 0);
     }
 
     /**

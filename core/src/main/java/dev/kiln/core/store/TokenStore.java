@@ -117,6 +117,20 @@ public final class TokenStore {
     }
 
     /**
+     * Replaces every admin token named {@code admin} with a new one, for an operator who lost it.
+     *
+     * @return the new plain token
+     */
+    public Future<String> resetAdmin() {
+        String plain = newPlainToken();
+        return pool.withTransaction(connection -> connection
+                        .preparedQuery("DELETE FROM tokens WHERE admin AND name = $1").execute(Tuple.of(ADMIN_NAME))
+                        .compose(done -> connection.preparedQuery("INSERT INTO tokens (name, token_hash, admin) VALUES ($1, $2, TRUE)")
+                                .execute(Tuple.of(ADMIN_NAME, hash(plain)))))
+                .map(done -> plain);
+    }
+
+    /**
      * Finds the token with a plain value.
      *
      * @param plain the value from a request

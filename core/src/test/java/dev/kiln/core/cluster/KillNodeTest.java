@@ -162,14 +162,30 @@ class KillNodeTest {
                 signal("CONT", paused.process().pid());
             }
             // The paused node wakes up mid-build with a lease it no longer holds: whatever it
-            // tries to write is fenced out, so the record stays as the survivor left it.
-            Thread.sleep(4_000);
+            // tries to write is fenced out, so the record stays as the survivor left it. Its
+            // heartbeat says when it is up again and no longer runs the build.
+            Node woken = paused;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!woken(api(survivor.baseUrl(), "GET", "/nodes", null).getJsonArray("data"), woken.id())) {
+                assertThat(System.nanoTime()).as("the paused node never reported back").isLessThan(deadline);
+                Thread.sleep(50);
+            }
             JsonObject after = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
             assertThat(after.getString("status")).isEqualTo("deployed");
             assertThat(after.getString("node")).isEqualTo(survivor.id());
             assertThat(after.getInteger("attempt")).isEqualTo(2);
             assertThat(after.getString("deployed_at")).isEqualTo(deployment.getString("deployed_at"));
         }
+    }
+
+    private static boolean woken(io.vertx.core.json.JsonArray nodes, String id) {
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonObject node = nodes.getJsonObject(i);
+            if (node.getString("id").equals(id)) {
+                return "up".equals(node.getString("state")) && node.getJsonObject("executors").getInteger("busy") == 0;
+            }
+        }
+        return false;
     }
 
     private static long createProject(Node node, String name, GitRepo repo, int buildSeconds) throws Exception {

@@ -207,8 +207,12 @@ class DeploymentPipelineTest {
             assertThat(System.nanoTime()).as("process " + pid + " still alive 5 s after cancel").isLessThan(gone);
             Thread.sleep(20);
         }
-        // The cancelled attempt writes nothing more: it stays cancelled.
-        Thread.sleep(500);
+        // The cancelled attempt writes nothing more: once the node reports it no longer runs it, it is still cancelled.
+        dev.kiln.core.testing.Eventually.await(WAIT, "the node to report the cancelled attempt ended", () -> {
+            io.vertx.core.json.JsonArray nodes = kiln.admin("GET", "/nodes", null).json().getJsonArray("data");
+            return nodes.getJsonObject(0).getJsonObject("executors").getInteger("busy") == 0
+                    && nodes.getJsonObject(0).getJsonArray("running_deployments").isEmpty();
+        });
         assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data().getString("status"))
                 .isEqualTo("cancelled");
         assertThat(kiln.admin("POST", "/projects/" + projectId + "/deployments/" + id + "/cancel", null).status()).isEqualTo(409);

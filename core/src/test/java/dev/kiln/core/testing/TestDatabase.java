@@ -7,7 +7,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.kiln.core.store.EmbeddedDatabase;
+import dev.kiln.core.store.embedded.EmbeddedDatabase;
 
 /**
  * One embedded PostgreSQL per test JVM; each test gets a database of its own, so tests do not

@@ -79,6 +79,22 @@ public final class TestKiln implements AutoCloseable {
     }
 
     /**
+     * Starts a node with its own durable embedded database in its data directory, as {@code kiln server} runs.
+     *
+     * @param dataDirectory its data directory
+     * @return the node
+     * @throws Exception on failure
+     */
+    public static TestKiln startEmbedded(Path dataDirectory) throws Exception {
+        ServerConfig config = new ServerConfig(0, "127.0.0.1", dataDirectory, null, null, dataDirectory.resolve("no-plugins"), 1,
+                ADMIN, Map.of(), true);
+        KilnServer server = new KilnServer(config);
+        registerFakes(server.plugins());
+        server.start();
+        return new TestKiln(server, dataDirectory, null);
+    }
+
+    /**
      * Starts a node with cluster settings.
      *
      * @param dataDirectory its data directory

@@ -1,4 +1,4 @@
-package dev.kiln.core.store;
+package dev.kiln.core.store.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import com.sun.security.auth.module.UnixSystem;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -190,6 +189,79 @@ final class EmbeddedDatabaseTest {
         assertThat(running(orphan)).isFalse();
     }
 
+    @Test
+    void keepsItsPortAcrossRestartsAndTakesTheOneAskedFor() throws Exception {
+        Path directory = temp.resolve("postgres");
+        int first;
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(directory, false)) {
+            first = database.port();
+        }
+        assertThat(Files.readString(directory.resolve("port")).trim()).isEqualTo(Integer.toString(first));
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(directory, false)) {
+            assertThat(database.port()).isEqualTo(first);
+        }
+        int chosen = freePort();
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(directory, false, chosen)) {
+            assertThat(database.port()).isEqualTo(chosen);
+            assertThat(query(database, "SHOW port")).isEqualTo(Integer.toString(chosen));
+        }
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(directory, false)) {
+            assertThat(database.port()).isEqualTo(chosen);
+        }
+        assertThat(directory.resolve("pgdata")).isDirectory();
+        try (Stream<Path> binaries = Files.list(directory)) {
+            assertThat(binaries.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("pg-")))
+                    .singleElement().satisfies(name -> assertThat(directory.resolve(name + "/bin/postgres")).exists());
+        }
+    }
+
+    @Test
+    void namesThePortWhenItIsTaken() throws Exception {
+        Path directory = temp.resolve("postgres");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> EmbeddedDatabase.start(directory, false, taken.getLocalPort()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("did not start on port " + taken.getLocalPort())
+                    .hasMessageContaining(directory.toRealPath().resolve("port").toString());
+        }
+    }
+
+    @Test
+    void startsAgainOnTheSamePortWhenThePostmasterIsKilled() throws Exception {
+        // durable: a non-durable server may lose the last commit to a kill, which is what it trades for speed
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(temp.resolve("postgres"))) {
+            execute(database, "CREATE TABLE kept (id int)", "INSERT INTO kept VALUES (3)");
+            long killed = database.pid();
+            int port = database.port();
+            new ProcessBuilder("kill", "-9", Long.toString(killed)).start().waitFor();
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String value = null;
+            SQLException last = null;
+            while (value == null && System.nanoTime() < deadline) {
+                try {
+                    value = query(database, "SELECT id FROM kept");
+                } catch (SQLException e) {
+                    last = e;
+                    Thread.sleep(100); // not back yet
+                }
+            }
+            assertThat(value).as("the server answers again; last error %s, log %s", last,
+                    Files.readString(temp.resolve("postgres/postgres.log"))).isEqualTo("3");
+            // the server answers a moment before the supervisor has recorded it
+            dev.kiln.core.testing.Eventually.await(Duration.ofSeconds(60), "the supervisor to record the new postmaster",
+                    database::running);
+            assertThat(database.pid()).isNotEqualTo(killed).isEqualTo(postmasterPid(database.cluster()));
+            assertThat(database.port()).isEqualTo(port);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
     // An exited orphan stays a zombie until whatever adopted it reaps it, and ProcessHandle counts zombies as alive.
     private static boolean running(long pid) throws IOException {
         Path stat = Path.of("/proc/" + pid + "/stat");
@@ -214,7 +286,7 @@ final class EmbeddedDatabaseTest {
         String second = output(child(path(fakeBin), "roundtrip", directory.toString()));
         assertThat(second).contains("isolation=SETPRIV", "value=7 7");
 
-        // back in this JVM zonky's user namespace takes over the same cluster, and hands it back to root
+        // back in this JVM the user namespace takes over the same cluster, and hands it back to root
         try (EmbeddedDatabase database = EmbeddedDatabase.start(directory, false)) {
             assertThat(query(database, "SELECT count(*) FROM kept")).isEqualTo("2");
         }
@@ -235,7 +307,7 @@ final class EmbeddedDatabaseTest {
     }
 
     @Test
-    void asAnotherUserRunsZonkyUnchanged() throws Exception {
+    void asAnotherUserRunsPostgresAsThatUserAndWritesNothingOutsideItsDirectory() throws Exception {
         assumeTrue(root(), "needs root to become another user");
         // nobody cannot read the build's classpath under /root, so give it a copy
         Files.setAttribute(temp, "unix:mode", 0755);
@@ -262,7 +334,9 @@ final class EmbeddedDatabaseTest {
         String result = output(builder.start());
 
         assertThat(result).contains("isolation=NONE", "value=7", "postmaster-uid=65534");
-        assertThat(tmp.resolve("embedded-pg")).isDirectory();
+        try (Stream<Path> written = Files.list(tmp)) {
+            assertThat(written).isEmpty();
+        }
     }
 
     // Child JVMs reach paths this one cannot: a killed Kiln, a machine without user namespaces, a non-root user.
@@ -294,7 +368,7 @@ final class EmbeddedDatabaseTest {
                             }
                         }
                     }
-                    System.out.println("isolation=" + EmbeddedDatabase.Isolation.detect() + " value=" + values
+                    System.out.println("isolation=" + Isolation.detect() + " value=" + values
                             + " postmaster-uid=" + uid);
                     break;
                 }
@@ -329,7 +403,7 @@ final class EmbeddedDatabaseTest {
         return temp.resolve("child.err").toFile();
     }
 
-    // zonky decides on user namespaces by running "unshare -U id -u"; an unshare that fails looks like Docker's
+    // Kiln decides on user namespaces by running "unshare -U true"; an unshare that fails looks like Docker's
     private Path withoutUserNamespaces() throws IOException {
         Path bin = Files.createDirectory(temp.resolve("fake-bin"));
         Path unshare = bin.resolve("unshare");
@@ -375,8 +449,8 @@ final class EmbeddedDatabaseTest {
         }
     }
 
-    private static boolean root() {
-        return new UnixSystem().getUid() == 0;
+    private static boolean root() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
     }
 
     private static boolean accepts(int port) {
