@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +60,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
+    private final BuildSandbox sandbox;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -73,6 +73,7 @@ final class DeploymentRunner {
         this.git = services.git();
         this.plugins = services.plugins();
         this.urls = services.urls();
+        this.sandbox = services.sandbox();
     }
 
     /** One run's mutable state, confined to the run. */
@@ -323,12 +324,23 @@ final class DeploymentRunner {
 
     private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {
         var settings = run.project.settings();
-        Map<String, String> environment = buildEnvironment(run);
-        var runner = new ProcessCommandRunner(environment, run.log, run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
+        if (sandbox.problem().isPresent()) {
+            throw new KilnFault(sandbox.problem().get(), null);
+        }
+        Path projectCache = config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id()));
+        Path builderCache = projectCache.resolve(run.builder.id());
+        Path home = projectCache.resolve("home");
+        try {
+            sandbox.prepare(List.of(run.workspace, projectCache, builderCache, home));
+        } catch (IOException e) {
+            throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
+        }
+        Map<String, String> environment = buildEnvironment(run, home);
+        var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
+                run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
-                environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),
-                deploymentUrl(run), run.log, runner, run.cancelled::get);
+                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get);
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
@@ -356,19 +368,13 @@ final class DeploymentRunner {
         return output;
     }
 
-    private Map<String, String> buildEnvironment(Run run) {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        // Kiln's own secrets never reach a build.
-        environment.keySet().removeIf(name -> name.startsWith("KILN_") || name.startsWith("AWS_SECRET"));
-        environment.put("CI", "true");
-        environment.put("KILN", "1");
-        environment.put("KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()));
-        environment.put("KILN_PROJECT", run.project.slug());
-        environment.put("KILN_COMMIT_SHA", run.deployment.commitSha());
-        environment.put("KILN_BRANCH", run.deployment.branch());
-        environment.put("KILN_DEPLOYMENT_URL", deploymentUrl(run));
-        environment.putAll(run.project.env());
-        return environment;
+    private Map<String, String> buildEnvironment(Run run, Path home) {
+        return BuildEnvironment.of(System.getenv(), Map.of(
+                "KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()),
+                "KILN_PROJECT", run.project.slug(),
+                "KILN_COMMIT_SHA", run.deployment.commitSha(),
+                "KILN_BRANCH", run.deployment.branch(),
+                "KILN_DEPLOYMENT_URL", deploymentUrl(run)), run.project.env(), home);
     }
 
     private String upload(Run run, Path output) throws KilnFault {

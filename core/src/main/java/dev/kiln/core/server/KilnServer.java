@@ -24,6 +24,7 @@ import dev.kiln.core.store.NotificationStore;
 import dev.kiln.core.notify.Notifier;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
+import dev.kiln.core.pipeline.BuildSandbox;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
@@ -64,6 +65,7 @@ public final class KilnServer implements AutoCloseable {
     private HttpServer http;
     private String nodeId;
     private String baseUrl;
+    private BuildSandbox sandbox;
     private Optional<String> generatedAdminToken = Optional.empty();
 
     /**
@@ -95,6 +97,9 @@ public final class KilnServer implements AutoCloseable {
         try {
             Files.createDirectories(config.dataDirectory());
             nodeId = nodeId(config.dataDirectory());
+            // The data directory, plugins/ and conf/ are what builds must never see.
+            sandbox = BuildSandbox.configure(config.settings().get("builds.sandbox"), config.settings().get("builds.uid"),
+                    List.of(config.dataDirectory(), config.pluginsDirectory(), config.pluginsDirectory().resolveSibling("conf")));
             String databaseUrl = config.databaseUrl();
             if (databaseUrl == null) {
                 embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase());
@@ -149,7 +154,9 @@ public final class KilnServer implements AutoCloseable {
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
-            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
+            BuildSandbox.killLeftovers(nodeId);
+            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls,
+                    sandbox));
             dispatcher.setRunnableBuilders(capabilities.builders());
             await(vertx.deployVerticle(dispatcher));
             await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
@@ -170,6 +177,16 @@ public final class KilnServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The sandbox builds run in, to add a read-only mount every build sees (a shared package store, a
+     * downloaded tool). Set once {@link #start()} began.
+     *
+     * @return the sandbox
+     */
+    public BuildSandbox sandbox() {
+        return sandbox;
     }
 
     /**
