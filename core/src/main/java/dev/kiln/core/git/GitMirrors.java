@@ -207,6 +207,47 @@ public final class GitMirrors {
         return RepoUrls.validate(repoUrl);
     }
 
+    /**
+     * The secret parts of a repository URL: its password, or a token given as the user name.
+     *
+     * @param repoUrl an accepted URL
+     * @return the values to mask wherever the URL's text may show
+     */
+    public static java.util.List<String> credentialsOf(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return java.util.List.of();
+        }
+        RepoUrls.Remote remote = RepoUrls.parse(repoUrl);
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        if (remote.password() != null && !remote.password().isEmpty()) {
+            secrets.add(remote.password());
+        } else if (remote.password() != null && remote.user() != null) {
+            secrets.add(remote.user());
+        }
+        return secrets;
+    }
+
+    /**
+     * A repository URL as it may be shown: the user name kept, the password masked; a token given as the user
+     * name masked.
+     *
+     * @param repoUrl an accepted URL
+     * @param mask what replaces a credential
+     * @return the URL to show
+     */
+    public static String masked(String repoUrl, String mask) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return repoUrl;
+        }
+        RepoUrls.Remote remote = RepoUrls.parse(repoUrl);
+        if (remote.user() == null || remote.password() == null) {
+            return repoUrl;
+        }
+        String userInfo = remote.password().isEmpty() ? mask : remote.user() + ":" + mask;
+        int schemeEnd = remote.display().indexOf("://") + 3;
+        return remote.display().substring(0, schemeEnd) + userInfo + "@" + remote.display().substring(schemeEnd);
+    }
+
     private void fetchLocked(Path dir, RepoUrls.Remote remote, String branch) throws GitException {
         // Without an SSH implementation on the class path JGit fails with a bare NullPointerException.
         if (remote.ssh() && SshSessionFactory.getInstance() == null) {

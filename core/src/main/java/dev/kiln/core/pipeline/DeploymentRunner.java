@@ -83,6 +83,7 @@ final class DeploymentRunner {
         Deployment deployment;
         Project project;
         DeploymentLog log;
+        Redactor redactor = Redactor.NONE;
         Path workspace;
         Builder builder;
         BuilderLease lease;
@@ -131,7 +132,8 @@ final class DeploymentRunner {
                     return storedLines;
                 })
                 .compose(lastLine -> {
-                    run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine);
+                    run.redactor = redactorFor(run.project);
+                    run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine, run.redactor);
                     if (claim.attempt() > WorkQueue.MAX_ATTEMPTS) {
                         String message = "gave up after " + WorkQueue.MAX_ATTEMPTS + " attempts: the nodes running it stopped before it finished";
                         run.log.info(message);
@@ -187,9 +189,10 @@ final class DeploymentRunner {
         }
         // GitHub's "failure" is the build's fault; anything else (an unexpected exception too) is Kiln's: "error".
         boolean kilnFault = !(error instanceof BuildException);
-        String message = error instanceof BuildException || error instanceof KilnFault
+        // error_message and the statuses made of it are as public as the log.
+        String message = run.redactor.redact(error instanceof BuildException || error instanceof KilnFault
                 ? error.getMessage()
-                : "internal error: " + error;
+                : "internal error: " + error);
         if (!(error instanceof BuildException)) {
             LOG.warn("Deployment {} failed", run.claim.deploymentId(), error);
         }
@@ -253,7 +256,8 @@ final class DeploymentRunner {
         run.workspace = config.dataDirectory().resolve("workspaces").resolve(deployment.id() + "-" + run.claim.attempt());
         FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
-        run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
+        run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
+                + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
         try {
             git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(), checkout)
                     .warnings().forEach(run.log::warn);
@@ -336,6 +340,9 @@ final class DeploymentRunner {
             throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
         }
         Map<String, String> environment = buildEnvironment(run, home);
+        for (String name : Redactor.tooShort(run.project.env())) {
+            run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
+        }
         var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
                 run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
@@ -366,6 +373,13 @@ final class DeploymentRunner {
             throw new BuildException("the output directory " + output.directory() + " cannot be read: " + e.getMessage());
         }
         return output;
+    }
+
+    /** Every env value is masked (the project's env is secret), and the repository URL's credentials. */
+    private static Redactor redactorFor(Project project) {
+        List<String> secrets = new java.util.ArrayList<>(project.env().values());
+        secrets.addAll(GitMirrors.credentialsOf(project.settings().repoUrl()));
+        return Redactor.of(secrets);
     }
 
     private Map<String, String> buildEnvironment(Run run, Path home) {
