@@ -69,6 +69,7 @@ public final class GitMirrors {
     private final Path root;
     private final int timeoutSeconds;
     private final int packLimit;
+    private final boolean allowLocalRemotes;
     // Never removed: one small lock per project is cheaper than getting removal races right.
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -79,10 +80,27 @@ public final class GitMirrors {
      * @param remoteTimeout how long a remote may stay silent before a fetch fails; rounded up to whole seconds
      */
     public GitMirrors(Path mirrorsRoot, Duration remoteTimeout) {
-        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT);
+        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT, false);
+    }
+
+    /**
+     * Mirrors kept under one directory, with the operator's choice about local remotes.
+     *
+     * @param mirrorsRoot the directory holding the mirrors; created on first use
+     * @param remoteTimeout how long a remote may stay silent before a fetch fails; rounded up to whole seconds
+     * @param allowLocalRemotes {@code git.allow_local}: whether any token may set a {@code file://} URL or a
+     *     remote on a loopback or private address, not only admin tokens
+     */
+    public GitMirrors(Path mirrorsRoot, Duration remoteTimeout, boolean allowLocalRemotes) {
+        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT, allowLocalRemotes);
     }
 
     GitMirrors(Path mirrorsRoot, Duration remoteTimeout, int packLimit) {
+        this(mirrorsRoot, remoteTimeout, packLimit, false);
+    }
+
+    private GitMirrors(Path mirrorsRoot, Duration remoteTimeout, int packLimit, boolean allowLocalRemotes) {
+        this.allowLocalRemotes = allowLocalRemotes;
         Objects.requireNonNull(mirrorsRoot, "mirrorsRoot");
         Objects.requireNonNull(remoteTimeout, "remoteTimeout");
         if (remoteTimeout.isNegative() || remoteTimeout.isZero()) {
@@ -205,6 +223,65 @@ public final class GitMirrors {
      */
     public static Optional<String> validateUrl(String repoUrl) {
         return RepoUrls.validate(repoUrl);
+    }
+
+    /**
+     * Why a caller may not set a repository URL: a remote on this machine or its private network (its files,
+     * its internal services) is for admins only, unless the operator allowed it. Blocking: it may ask DNS.
+     *
+     * @param repoUrl an accepted URL
+     * @param admin whether the caller holds an admin token
+     * @return the reason, or empty when the URL may be used
+     */
+    public Optional<String> refusal(String repoUrl, boolean admin) {
+        if (admin || allowLocalRemotes || !isLocal(repoUrl)) {
+            return Optional.empty();
+        }
+        return Optional.of("file:// URLs and remotes on loopback or private addresses need an admin token "
+                + "(or the operator's git.allow_local=true)");
+    }
+
+    /**
+     * Whether a URL reaches this machine or its private network: {@code file://}, or a host that is or
+     * resolves to a loopback, private, link-local (cloud metadata) or unspecified address. Blocking: it may
+     * ask DNS.
+     *
+     * @param repoUrl an accepted URL
+     * @return true for a local remote
+     */
+    public static boolean isLocal(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return false;
+        }
+        Optional<String> host = RepoUrls.host(repoUrl);
+        if (host.isEmpty()) {
+            return true;
+        }
+        try {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host.get())) {
+                if (isPrivate(address)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException e) {
+            // Not local now; a fetch of it fails with "unknown host".
+            return false;
+        }
+    }
+
+    private static boolean isPrivate(java.net.InetAddress address) {
+        if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()
+                || address.isMulticastAddress()) {
+            return true;
+        }
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 4) {
+            // 100.64.0.0/10, carrier-grade NAT, often a provider's internal network
+            return (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64;
+        }
+        // fc00::/7, IPv6 unique local addresses
+        return (bytes[0] & 0xfe) == 0xfc;
     }
 
     /**
@@ -458,7 +535,10 @@ public final class GitMirrors {
         }
     }
 
-    /** What went wrong, from JGit's exception, without the URL it starts with and without credentials. */
+    /**
+     * What went wrong, in Kiln's words: never the remote's own answer (a repository URL may point at any
+     * server the node can reach, and its answer is not for the project's users to read), never credentials.
+     */
     private String reason(Throwable e, RepoUrls.Remote remote) {
         Throwable transport = e;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
@@ -470,25 +550,24 @@ public final class GitMirrors {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = Objects.requireNonNullElse(transport.getMessage(), transport.getClass().getSimpleName());
-        int colon = text.indexOf(": ");
-        if (colon > 0 && (text.substring(0, colon).contains("://") || text.substring(0, colon).contains("@"))) {
-            text = text.substring(colon + 2);
-        }
-        if (text.equals(JGitText.get().noCredentialsProvider)) {
-            text = "the repository needs credentials; add a user name and token to the URL";
+        String text = Objects.requireNonNullElse(transport.getMessage(), "").toLowerCase(java.util.Locale.ROOT);
+        if (text.contains(JGitText.get().noCredentialsProvider.toLowerCase(java.util.Locale.ROOT))) {
+            return "the repository needs credentials; add a user name and token to the URL";
         } else if (root instanceof UnknownHostException) {
-            text = "unknown host " + root.getMessage();
+            return "unknown host " + remote.display().replaceFirst("^[a-z+]+://", "").replaceFirst("[:/].*$", "");
         } else if (root instanceof SocketTimeoutException) {
-            text = "no answer within " + timeoutSeconds + "s";
-        } else if (root != transport && root.getMessage() != null && !text.contains(root.getMessage())) {
-            text = text + " (" + root.getMessage() + ")";
+            return "no answer within " + timeoutSeconds + "s";
+        } else if (root instanceof java.net.ConnectException) {
+            return "connection refused";
+        } else if (text.contains("not authorized") || text.contains("authentication") || text.contains("401")
+                || text.contains("403") || text.contains("not permitted")) {
+            return "the remote refused access; check the credentials in the URL";
+        } else if (text.contains("not found") || text.contains("404")) {
+            return "no Git repository there";
+        } else if (root instanceof java.io.IOException && !(root instanceof org.eclipse.jgit.errors.TransportException)) {
+            return "the connection failed (" + root.getClass().getSimpleName() + ")";
         }
-        text = text.strip();
-        if (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        return Redacted.scrub(text, remote);
+        return "the remote did not answer as a Git server";
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

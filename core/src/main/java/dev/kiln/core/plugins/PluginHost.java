@@ -520,7 +520,15 @@ public final class PluginHost {
             }
         });
         try {
-            targets.put(id, factory.create(new StorageContext(dataDirectory, settings, System.getenv())));
+            // A target gets its own settings and the variables it declared, nothing else of Kiln's.
+            Map<String, String> environment = new LinkedHashMap<>();
+            factory.environmentVariables().forEach(name -> {
+                String value = System.getenv(name);
+                if (value != null) {
+                    environment.put(name, value);
+                }
+            });
+            targets.put(id, factory.create(new StorageContext(dataDirectory, settings, environment)));
         } catch (StorageException | RuntimeException | LinkageError e) {
             problems.put(id, e.getMessage());
             LOG.info("Storage target '{}' is not configured: {}", id, e.getMessage());

@@ -122,7 +122,8 @@ public final class KilnServer implements AutoCloseable {
             ProjectStore projects = new ProjectStore(pool);
             DeploymentStore deployments = new DeploymentStore(pool);
             StatusStore statuses = new StatusStore(pool);
-            GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
+            GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60),
+                    "true".equalsIgnoreCase(config.settings().get("git.allow_local")));
             Router root = Router.router(vertx);
             if (config.http()) {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
