@@ -83,6 +83,7 @@ public final class ApiRouter {
                 services.urls(), services.projects(), services.plugins(), services.scratchDirectory());
         new NodesHandler(services.nodes()).mount(router);
         projects.mount(router);
+        new EnvVarsHandler(projects, services.projects().envVars()).mount(router);
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new TokensHandler(services.tokens()).mount(router);

@@ -84,6 +84,7 @@ final class DeploymentRunner {
         Project project;
         DeploymentLog log;
         Redactor redactor = Redactor.NONE;
+        java.util.Set<String> secretKeys = java.util.Set.of();
         Path workspace;
         Builder builder;
         BuilderLease lease;
@@ -129,10 +130,14 @@ final class DeploymentRunner {
                         return Future.failedFuture(new Fenced());
                     }
                     run.project = project.get();
+                    return projects.envVars().secretKeys(run.project.id());
+                })
+                .compose(secretKeys -> {
+                    run.secretKeys = secretKeys;
                     return storedLines;
                 })
                 .compose(lastLine -> {
-                    run.redactor = redactorFor(run.project);
+                    run.redactor = redactorFor(run.project, run.secretKeys);
                     run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine, run.redactor);
                     if (claim.attempt() > WorkQueue.MAX_ATTEMPTS) {
                         String message = "gave up after " + WorkQueue.MAX_ATTEMPTS + " attempts: the nodes running it stopped before it finished";
@@ -340,7 +345,9 @@ final class DeploymentRunner {
             throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
         }
         Map<String, String> environment = buildEnvironment(run, home);
-        for (String name : Redactor.tooShort(run.project.env())) {
+        Map<String, String> secretValues = new java.util.HashMap<>(run.project.env());
+        secretValues.keySet().retainAll(run.secretKeys);
+        for (String name : Redactor.tooShort(secretValues)) {
             run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
         }
         var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
@@ -375,9 +382,14 @@ final class DeploymentRunner {
         return output;
     }
 
-    /** Every env value is masked (the project's env is secret), and the repository URL's credentials. */
-    private static Redactor redactorFor(Project project) {
-        List<String> secrets = new java.util.ArrayList<>(project.env().values());
+    /** The values of the project's secret variables are masked, and the repository URL's credentials. */
+    private static Redactor redactorFor(Project project, java.util.Set<String> secretKeys) {
+        List<String> secrets = new java.util.ArrayList<>();
+        project.env().forEach((key, value) -> {
+            if (secretKeys.contains(key)) {
+                secrets.add(value);
+            }
+        });
         secrets.addAll(GitMirrors.credentialsOf(project.settings().repoUrl()));
         return Redactor.of(secrets);
     }

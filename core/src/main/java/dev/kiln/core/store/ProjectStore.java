@@ -30,6 +30,15 @@ public final class ProjectStore {
     }
 
     /**
+     * The projects' environment variables one by one, the same data as each project's {@code env}.
+     *
+     * @return the store
+     */
+    public EnvVarStore envVars() {
+        return new EnvVarStore(pool);
+    }
+
+    /**
      * Creates a project, deriving a unique slug from its name.
      *
      * @param settings the validated settings

@@ -90,4 +90,8 @@ final class Rows {
                 && (pg.getConstraint() == null || pg.getConstraint().contains(constraintFragment)
                     || String.valueOf(pg.getDetail()).contains(constraintFragment));
     }
+
+    static boolean isForeignKeyViolation(Throwable error) {
+        return error instanceof PgException pg && "23503".equals(pg.getSqlState());
+    }
 }
