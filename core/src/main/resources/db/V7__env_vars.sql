@@ -1,3 +1,5 @@
+-- Env vars API, and repository credentials stored apart.
+
 -- A project's build environment variables, one row each, with whether the value is secret.
 -- projects.env stays as the same variables seen as one object: the trigger below keeps this table in
 -- step when a project's env object is written, and EnvVarStore rewrites the object in the same
@@ -30,3 +32,7 @@ CREATE TRIGGER projects_env_vars AFTER INSERT OR UPDATE OF env ON projects
 
 INSERT INTO project_env_vars (project_id, key, value, is_secret)
     SELECT projects.id, entry.key, entry.value, true FROM projects, jsonb_each_text(projects.env) AS entry;
+
+-- The credentials of a repository URL (user:token), sealed with the key in the data directory; repo_url
+-- itself is stored without them.
+ALTER TABLE projects ADD COLUMN repo_credentials TEXT;

@@ -285,6 +285,47 @@ public final class GitMirrors {
     }
 
     /**
+     * A repository URL split into what may be stored as is and its credentials.
+     *
+     * @param url the URL without credentials
+     * @param credentials the raw userinfo ({@code user:token}) to keep apart, or null when there are none
+     */
+    public record SplitUrl(String url, String credentials) {
+
+        /**
+         * The URL again with its credentials.
+         *
+         * @return the URL as the user gave it
+         */
+        public String joined() {
+            if (credentials == null) {
+                return url;
+            }
+            int schemeEnd = url.indexOf("://") + 3;
+            return url.substring(0, schemeEnd) + credentials + "@" + url.substring(schemeEnd);
+        }
+    }
+
+    /**
+     * Splits the credentials off a repository URL: a password or token, with the user name it goes with. A
+     * plain {@code ssh://git@host} login name is no credential and stays.
+     *
+     * @param repoUrl an accepted URL
+     * @return the parts
+     */
+    public static SplitUrl split(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent() || credentialsOf(repoUrl).isEmpty()) {
+            return new SplitUrl(repoUrl, null);
+        }
+        int schemeEnd = repoUrl.indexOf("://") + 3;
+        int at = repoUrl.lastIndexOf('@', repoUrl.indexOf('/', schemeEnd) < 0 ? repoUrl.length() : repoUrl.indexOf('/', schemeEnd));
+        if (schemeEnd < 3 || at < schemeEnd) {
+            return new SplitUrl(repoUrl, null);
+        }
+        return new SplitUrl(repoUrl.substring(0, schemeEnd) + repoUrl.substring(at + 1), repoUrl.substring(schemeEnd, at));
+    }
+
+    /**
      * The secret parts of a repository URL: its password, or a token given as the user name.
      *
      * @param repoUrl an accepted URL

@@ -31,6 +31,7 @@ import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.CredentialVault;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
@@ -119,7 +120,11 @@ public final class KilnServer implements AutoCloseable {
             generatedAdminToken = await(tokens.ensureAdmin(config.adminToken()));
             plugins.start();
 
-            ProjectStore projects = new ProjectStore(pool);
+            ProjectStore projects = new ProjectStore(pool, CredentialVault.open(config.dataDirectory().resolve("credentials.key")));
+            int sealed = await(projects.sealStoredCredentials());
+            if (sealed > 0) {
+                LOG.info("Sealed the repository credentials of {} projects", sealed);
+            }
             DeploymentStore deployments = new DeploymentStore(pool);
             StatusStore statuses = new StatusStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60),

@@ -96,5 +96,25 @@ class SecretsTest {
         String answers = kiln.admin("GET", "/projects/" + projectId, null).body() + kiln.admin("GET", "/projects", null).body()
                 + patched.encode();
         assertThat(answers).doesNotContain(PASSWORD);
+
+        // A trigger tries the remote with the credentials; its error names the URL without them.
+        var refused = kiln.admin("POST", "/projects/" + projectId + "/deployments", null);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.body()).doesNotContain(PASSWORD).contains("127.0.0.1:9/team/site.git");
+
+        // The database holds the URL without them, and the credentials sealed.
+        java.net.URI uri = java.net.URI.create(kiln.databaseUrl());
+        String[] userInfo = uri.getUserInfo().split(":", 2);
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort()
+                + uri.getPath(), userInfo[0], userInfo[1]);
+             var statement = connection.prepareStatement("SELECT row_to_json(p)::text FROM projects p WHERE id = ?")) {
+            statement.setLong(1, projectId);
+            try (var rows = statement.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                String row = rows.getString(1);
+                assertThat(row).doesNotContain(PASSWORD).doesNotContain("builder:").contains("https://127.0.0.1:9/team/site.git")
+                        .contains("\"repo_credentials\":\"v1:");
+            }
+        }
     }
 }
