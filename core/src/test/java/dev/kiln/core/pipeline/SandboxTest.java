@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.kiln.core.FileTrees;
 import dev.kiln.core.testing.GitRepo;
@@ -144,9 +146,10 @@ class SandboxTest {
         return probes;
     }
 
-    @Test
-    void aBuildCannotReachKilnTheDataDirectoryOrOtherProjects() throws Exception {
-        Node node = start(Map.of());
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "unshare"})
+    void aBuildCannotReachKilnTheDataDirectoryOrOtherProjects(String kind) throws Exception {
+        Node node = start(Map.of("builds.sandbox", kind));
         try (GitRepo repo = GitRepo.create(temp.resolve("repo"))) {
             repo.write("index.html", "hi").commit("one");
             long other = project(node, repo, "Other", "echo other > index.html");
