@@ -19,7 +19,6 @@ import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -93,6 +92,7 @@ public final class ApiRouter {
                 services.urls(), services.projects(), services.plugins(), services.scratchDirectory());
         new NodesHandler(services.nodes()).mount(router);
         projects.mount(router);
+        new EnvVarsHandler(projects, services.projects().envVars()).mount(router);
         deployments.mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new PhasesHandler(deployments, services.phases()).mount(router);

@@ -21,7 +21,10 @@ final class NodesHandler {
     }
 
     private void list(RoutingContext context) {
-        nodes.list()
+        // A token limited to some projects sees the farm, but only its own projects' deployments on it.
+        var token = Auth.token(context);
+        Long[] visible = token.admin() || token.projectIds() == null ? null : token.projectIds().toArray(Long[]::new);
+        nodes.list(visible)
                 .onSuccess(list -> {
                     JsonArray items = new JsonArray();
                     list.forEach(node -> items.add(view(node)));

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.kiln.core.KilnException;
+import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.ProjectSettings;
@@ -59,7 +60,9 @@ final class ProjectRequests {
         checkFields(body);
         return new ProjectSettings(
                 body.containsKey("name") ? requiredString(body, "name", 100) : current.name(),
-                body.containsKey("repo_url") ? repoUrl(body.getValue("repo_url")) : current.repoUrl(),
+                // Sending back the masked URL of a GET keeps the stored credentials.
+                body.containsKey("repo_url") && !GitMirrors.masked(current.repoUrl(), Redactor.MASK).equals(body.getValue("repo_url"))
+                        ? repoUrl(body.getValue("repo_url")) : current.repoUrl(),
                 body.containsKey("default_branch") ? branchOr(body, "default_branch", "main") : current.defaultBranch(),
                 body.containsKey("builder") ? builder(body.getValue("builder")) : current.builder(),
                 body.containsKey("install_command") ? optionalString(body, "install_command", MAX_COMMAND) : current.installCommand(),
@@ -205,7 +208,7 @@ final class ProjectRequests {
             if (entry instanceof String text) {
                 Requests.multiLine(field + "." + key, text, field.equals("env") ? MAX_ENV_VALUE : MAX_OPTION_VALUE);
                 // Sending back the masked value from a GET keeps the stored one.
-                map.put(key, "********".equals(text) && current.containsKey(key) ? current.get(key) : text);
+                map.put(key, ("********".equals(text) || Redactor.MASK.equals(text)) && current.containsKey(key) ? current.get(key) : text);
             } else if (entry instanceof Number || entry instanceof Boolean) {
                 map.put(key, String.valueOf(entry));
             } else {

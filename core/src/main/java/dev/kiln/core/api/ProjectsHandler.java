@@ -84,9 +84,21 @@ final class ProjectsHandler {
             throw new KilnException(dev.kiln.core.ErrorCode.FORBIDDEN, "this token is limited to some projects and cannot create new ones");
         }
         var settings = requests.create(Requests.body(context, false));
-        projects.create(settings)
+        checkRemote(context, settings.repoUrl(), null)
+                .compose(v -> projects.create(settings))
                 .onSuccess(project -> Responses.data(context, 201, views.project(project)))
                 .onFailure(context::fail);
+    }
+
+    /** A new repository URL on this machine or its network: for admins only (DNS may answer slowly). */
+    private Future<Void> checkRemote(RoutingContext context, String repoUrl, String current) {
+        if (repoUrl.equals(current)) {
+            return Future.succeededFuture();
+        }
+        boolean admin = Auth.token(context).admin();
+        return vertx.<java.util.Optional<String>>executeBlocking(() -> git.refusal(repoUrl, admin), false)
+                .compose(refusal -> refusal.isEmpty() ? Future.succeededFuture()
+                        : Future.failedFuture(KilnException.invalid("repo_url", refusal.get())));
     }
 
     private void list(RoutingContext context) {
@@ -111,7 +123,11 @@ final class ProjectsHandler {
     private void update(RoutingContext context) {
         var body = Requests.body(context, false);
         writable(context)
-                .compose(project -> projects.update(project.id(), requests.update(project.settings(), body)))
+                .compose(project -> {
+                    var settings = requests.update(project.settings(), body);
+                    return checkRemote(context, settings.repoUrl(), project.settings().repoUrl())
+                            .compose(v -> projects.update(project.id(), settings));
+                })
                 .onSuccess(project -> Responses.data(context, 200, views.project(project)))
                 .onFailure(context::fail);
     }

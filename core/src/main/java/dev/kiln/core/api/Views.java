@@ -1,5 +1,7 @@
 package dev.kiln.core.api;
 
+import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.Project;
@@ -20,14 +22,14 @@ final class Views {
         var settings = project.settings();
         JsonObject env = new JsonObject();
         // Values are secrets more often than not: say which keys are set, never what they hold.
-        settings.env().keySet().stream().sorted().forEach(key -> env.put(key, "********"));
+        settings.env().keySet().stream().sorted().forEach(key -> env.put(key, Redactor.MASK));
         JsonObject options = new JsonObject();
         settings.builderOptions().forEach(options::put);
         return new JsonObject()
                 .put("id", project.id())
                 .put("name", settings.name())
                 .put("slug", project.slug())
-                .put("repo_url", settings.repoUrl())
+                .put("repo_url", GitMirrors.masked(settings.repoUrl(), Redactor.MASK))
                 .put("default_branch", settings.defaultBranch())
                 .put("builder", settings.builder())
                 .put("detected_framework", project.detectedFramework())

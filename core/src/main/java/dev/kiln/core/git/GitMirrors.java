@@ -69,6 +69,7 @@ public final class GitMirrors {
     private final Path root;
     private final int timeoutSeconds;
     private final int packLimit;
+    private final boolean allowLocalRemotes;
     // Never removed: one small lock per project is cheaper than getting removal races right.
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -79,10 +80,27 @@ public final class GitMirrors {
      * @param remoteTimeout how long a remote may stay silent before a fetch fails; rounded up to whole seconds
      */
     public GitMirrors(Path mirrorsRoot, Duration remoteTimeout) {
-        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT);
+        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT, false);
+    }
+
+    /**
+     * Mirrors kept under one directory, with the operator's choice about local remotes.
+     *
+     * @param mirrorsRoot the directory holding the mirrors; created on first use
+     * @param remoteTimeout how long a remote may stay silent before a fetch fails; rounded up to whole seconds
+     * @param allowLocalRemotes {@code git.allow_local}: whether any token may set a {@code file://} URL or a
+     *     remote on a loopback or private address, not only admin tokens
+     */
+    public GitMirrors(Path mirrorsRoot, Duration remoteTimeout, boolean allowLocalRemotes) {
+        this(mirrorsRoot, remoteTimeout, DEFAULT_PACK_LIMIT, allowLocalRemotes);
     }
 
     GitMirrors(Path mirrorsRoot, Duration remoteTimeout, int packLimit) {
+        this(mirrorsRoot, remoteTimeout, packLimit, false);
+    }
+
+    private GitMirrors(Path mirrorsRoot, Duration remoteTimeout, int packLimit, boolean allowLocalRemotes) {
+        this.allowLocalRemotes = allowLocalRemotes;
         Objects.requireNonNull(mirrorsRoot, "mirrorsRoot");
         Objects.requireNonNull(remoteTimeout, "remoteTimeout");
         if (remoteTimeout.isNegative() || remoteTimeout.isZero()) {
@@ -205,6 +223,147 @@ public final class GitMirrors {
      */
     public static Optional<String> validateUrl(String repoUrl) {
         return RepoUrls.validate(repoUrl);
+    }
+
+    /**
+     * Why a caller may not set a repository URL: a remote on this machine or its private network (its files,
+     * its internal services) is for admins only, unless the operator allowed it. Blocking: it may ask DNS.
+     *
+     * @param repoUrl an accepted URL
+     * @param admin whether the caller holds an admin token
+     * @return the reason, or empty when the URL may be used
+     */
+    public Optional<String> refusal(String repoUrl, boolean admin) {
+        if (admin || allowLocalRemotes || !isLocal(repoUrl)) {
+            return Optional.empty();
+        }
+        return Optional.of("file:// URLs and remotes on loopback or private addresses need an admin token "
+                + "(or the operator's git.allow_local=true)");
+    }
+
+    /**
+     * Whether a URL reaches this machine or its private network: {@code file://}, or a host that is or
+     * resolves to a loopback, private, link-local (cloud metadata) or unspecified address. Blocking: it may
+     * ask DNS.
+     *
+     * @param repoUrl an accepted URL
+     * @return true for a local remote
+     */
+    public static boolean isLocal(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return false;
+        }
+        Optional<String> host = RepoUrls.host(repoUrl);
+        if (host.isEmpty()) {
+            return true;
+        }
+        try {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host.get())) {
+                if (isPrivate(address)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException e) {
+            // Not local now; a fetch of it fails with "unknown host".
+            return false;
+        }
+    }
+
+    private static boolean isPrivate(java.net.InetAddress address) {
+        if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()
+                || address.isMulticastAddress()) {
+            return true;
+        }
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 4) {
+            // 100.64.0.0/10, carrier-grade NAT, often a provider's internal network
+            return (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64;
+        }
+        // fc00::/7, IPv6 unique local addresses
+        return (bytes[0] & 0xfe) == 0xfc;
+    }
+
+    /**
+     * A repository URL split into what may be stored as is and its credentials.
+     *
+     * @param url the URL without credentials
+     * @param credentials the raw userinfo ({@code user:token}) to keep apart, or null when there are none
+     */
+    public record SplitUrl(String url, String credentials) {
+
+        /**
+         * The URL again with its credentials.
+         *
+         * @return the URL as the user gave it
+         */
+        public String joined() {
+            if (credentials == null) {
+                return url;
+            }
+            int schemeEnd = url.indexOf("://") + 3;
+            return url.substring(0, schemeEnd) + credentials + "@" + url.substring(schemeEnd);
+        }
+    }
+
+    /**
+     * Splits the credentials off a repository URL: a password or token, with the user name it goes with. A
+     * plain {@code ssh://git@host} login name is no credential and stays.
+     *
+     * @param repoUrl an accepted URL
+     * @return the parts
+     */
+    public static SplitUrl split(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent() || credentialsOf(repoUrl).isEmpty()) {
+            return new SplitUrl(repoUrl, null);
+        }
+        int schemeEnd = repoUrl.indexOf("://") + 3;
+        int at = repoUrl.lastIndexOf('@', repoUrl.indexOf('/', schemeEnd) < 0 ? repoUrl.length() : repoUrl.indexOf('/', schemeEnd));
+        if (schemeEnd < 3 || at < schemeEnd) {
+            return new SplitUrl(repoUrl, null);
+        }
+        return new SplitUrl(repoUrl.substring(0, schemeEnd) + repoUrl.substring(at + 1), repoUrl.substring(schemeEnd, at));
+    }
+
+    /**
+     * The secret parts of a repository URL: its password, or a token given as the user name.
+     *
+     * @param repoUrl an accepted URL
+     * @return the values to mask wherever the URL's text may show
+     */
+    public static java.util.List<String> credentialsOf(String repoUrl) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return java.util.List.of();
+        }
+        RepoUrls.Remote remote = RepoUrls.parse(repoUrl);
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        if (remote.password() != null && !remote.password().isEmpty()) {
+            secrets.add(remote.password());
+        } else if (remote.password() != null && remote.user() != null) {
+            secrets.add(remote.user());
+        }
+        return secrets;
+    }
+
+    /**
+     * A repository URL as it may be shown: the user name kept, the password masked; a token given as the user
+     * name masked.
+     *
+     * @param repoUrl an accepted URL
+     * @param mask what replaces a credential
+     * @return the URL to show
+     */
+    public static String masked(String repoUrl, String mask) {
+        if (repoUrl == null || RepoUrls.validate(repoUrl).isPresent()) {
+            return repoUrl;
+        }
+        RepoUrls.Remote remote = RepoUrls.parse(repoUrl);
+        if (remote.user() == null || remote.password() == null) {
+            return repoUrl;
+        }
+        String userInfo = remote.password().isEmpty() ? mask : remote.user() + ":" + mask;
+        int schemeEnd = remote.display().indexOf("://") + 3;
+        return remote.display().substring(0, schemeEnd) + userInfo + "@" + remote.display().substring(schemeEnd);
     }
 
     private void fetchLocked(Path dir, RepoUrls.Remote remote, String branch) throws GitException {
@@ -417,7 +576,10 @@ public final class GitMirrors {
         }
     }
 
-    /** What went wrong, from JGit's exception, without the URL it starts with and without credentials. */
+    /**
+     * What went wrong, in Kiln's words: never the remote's own answer (a repository URL may point at any
+     * server the node can reach, and its answer is not for the project's users to read), never credentials.
+     */
     private String reason(Throwable e, RepoUrls.Remote remote) {
         Throwable transport = e;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
@@ -429,25 +591,24 @@ public final class GitMirrors {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = Objects.requireNonNullElse(transport.getMessage(), transport.getClass().getSimpleName());
-        int colon = text.indexOf(": ");
-        if (colon > 0 && (text.substring(0, colon).contains("://") || text.substring(0, colon).contains("@"))) {
-            text = text.substring(colon + 2);
-        }
-        if (text.equals(JGitText.get().noCredentialsProvider)) {
-            text = "the repository needs credentials; add a user name and token to the URL";
+        String text = Objects.requireNonNullElse(transport.getMessage(), "").toLowerCase(java.util.Locale.ROOT);
+        if (text.contains(JGitText.get().noCredentialsProvider.toLowerCase(java.util.Locale.ROOT))) {
+            return "the repository needs credentials; add a user name and token to the URL";
         } else if (root instanceof UnknownHostException) {
-            text = "unknown host " + root.getMessage();
+            return "unknown host " + remote.display().replaceFirst("^[a-z+]+://", "").replaceFirst("[:/].*$", "");
         } else if (root instanceof SocketTimeoutException) {
-            text = "no answer within " + timeoutSeconds + "s";
-        } else if (root != transport && root.getMessage() != null && !text.contains(root.getMessage())) {
-            text = text + " (" + root.getMessage() + ")";
+            return "no answer within " + timeoutSeconds + "s";
+        } else if (root instanceof java.net.ConnectException) {
+            return "connection refused";
+        } else if (text.contains("not authorized") || text.contains("authentication") || text.contains("401")
+                || text.contains("403") || text.contains("not permitted")) {
+            return "the remote refused access; check the credentials in the URL";
+        } else if (text.contains("not found") || text.contains("404")) {
+            return "no Git repository there";
+        } else if (root instanceof java.io.IOException && !(root instanceof org.eclipse.jgit.errors.TransportException)) {
+            return "the connection failed (" + root.getClass().getSimpleName() + ")";
         }
-        text = text.strip();
-        if (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        return Redacted.scrub(text, remote);
+        return "the remote did not answer as a Git server";
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -139,6 +139,31 @@ final class RepoUrls {
         return new Remote(display, display, user, password == null ? "" : password, false);
     }
 
+    /**
+     * The host a URL that {@link #validate} accepted connects to.
+     *
+     * @return the host name or address (IPv6 without brackets); empty for {@code file://}
+     */
+    static Optional<String> host(String url) {
+        Matcher scheme = SCHEME.matcher(url);
+        String host;
+        if (!scheme.lookingAt()) {
+            Matcher scp = SCP.matcher(url);
+            if (!scp.matches()) {
+                return Optional.empty();
+            }
+            host = scp.group(2);
+        } else if (scheme.group(1).equalsIgnoreCase("file")) {
+            return Optional.empty();
+        } else {
+            host = URI.create(url).getHost();
+        }
+        if (host == null) {
+            return Optional.empty();
+        }
+        return Optional.of(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
+    }
+
     /** Removes the userinfo of every URL in a text, such as a JGit error message. */
     static String scrub(String text) {
         return text == null ? "" : USERINFO.matcher(text).replaceAll("$1");

@@ -12,8 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A deployment's log while it runs: each line is numbered, published at once on the event bus
- * for live followers on any node, and stored in batches.
+ * A deployment's log while it runs: each line is masked by the deployment's {@link Redactor}, numbered,
+ * published at once on the event bus for live followers on any node, and stored in batches.
  */
 final class DeploymentLog implements BuildLog {
 
@@ -25,14 +25,16 @@ final class DeploymentLog implements BuildLog {
     private final LogStore store;
     private final long deploymentId;
     private final String address;
+    private final Redactor redactor;
     private final long timer;
     private List<LogLine> pending = new ArrayList<>();
     private int lastLine;
     private boolean truncated;
     private Future<Void> flushing = Future.succeededFuture();
 
-    DeploymentLog(Vertx vertx, LogStore store, long deploymentId, int lastStoredLine) {
+    DeploymentLog(Vertx vertx, LogStore store, long deploymentId, int lastStoredLine, Redactor redactor) {
         this.vertx = vertx;
+        this.redactor = redactor;
         this.store = store;
         this.deploymentId = deploymentId;
         this.address = LiveLogs.address(deploymentId);
@@ -42,7 +44,8 @@ final class DeploymentLog implements BuildLog {
 
     @Override
     public void line(String text) {
-        for (String line : text.split("\r?\n", -1)) {
+        // Masked before anything is cut, stored or published: a secret never leaves in part.
+        for (String line : redactor.redact(text).split("\r?\n", -1)) {
             append(line.length() > MAX_LINE_LENGTH ? line.substring(0, MAX_LINE_LENGTH) + " [line truncated]" : line);
         }
     }

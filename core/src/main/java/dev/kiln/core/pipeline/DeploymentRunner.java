@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +60,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
+    private final BuildSandbox sandbox;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -73,6 +73,7 @@ final class DeploymentRunner {
         this.git = services.git();
         this.plugins = services.plugins();
         this.urls = services.urls();
+        this.sandbox = services.sandbox();
     }
 
     /** One run's mutable state, confined to the run. */
@@ -82,6 +83,8 @@ final class DeploymentRunner {
         Deployment deployment;
         Project project;
         DeploymentLog log;
+        Redactor redactor = Redactor.NONE;
+        java.util.Set<String> secretKeys = java.util.Set.of();
         Path workspace;
         Builder builder;
         BuilderLease lease;
@@ -127,10 +130,15 @@ final class DeploymentRunner {
                         return Future.failedFuture(new Fenced());
                     }
                     run.project = project.get();
+                    return projects.envVars().secretKeys(run.project.id());
+                })
+                .compose(secretKeys -> {
+                    run.secretKeys = secretKeys;
                     return storedLines;
                 })
                 .compose(lastLine -> {
-                    run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine);
+                    run.redactor = redactorFor(run.project, run.secretKeys);
+                    run.log = new DeploymentLog(vertx, logs, claim.deploymentId(), lastLine, run.redactor);
                     if (claim.attempt() > WorkQueue.MAX_ATTEMPTS) {
                         String message = "gave up after " + WorkQueue.MAX_ATTEMPTS + " attempts: the nodes running it stopped before it finished";
                         run.log.info(message);
@@ -186,9 +194,10 @@ final class DeploymentRunner {
         }
         // GitHub's "failure" is the build's fault; anything else (an unexpected exception too) is Kiln's: "error".
         boolean kilnFault = !(error instanceof BuildException);
-        String message = error instanceof BuildException || error instanceof KilnFault
+        // error_message and the statuses made of it are as public as the log.
+        String message = run.redactor.redact(error instanceof BuildException || error instanceof KilnFault
                 ? error.getMessage()
-                : "internal error: " + error;
+                : "internal error: " + error);
         if (!(error instanceof BuildException)) {
             LOG.warn("Deployment {} failed", run.claim.deploymentId(), error);
         }
@@ -252,7 +261,8 @@ final class DeploymentRunner {
         run.workspace = config.dataDirectory().resolve("workspaces").resolve(deployment.id() + "-" + run.claim.attempt());
         FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
-        run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
+        run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
+                + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
         try {
             git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(), checkout)
                     .warnings().forEach(run.log::warn);
@@ -323,12 +333,28 @@ final class DeploymentRunner {
 
     private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {
         var settings = run.project.settings();
-        Map<String, String> environment = buildEnvironment(run);
-        var runner = new ProcessCommandRunner(environment, run.log, run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
+        if (sandbox.problem().isPresent()) {
+            throw new KilnFault(sandbox.problem().get(), null);
+        }
+        Path projectCache = config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id()));
+        Path builderCache = projectCache.resolve(run.builder.id());
+        Path home = projectCache.resolve("home");
+        try {
+            sandbox.prepare(List.of(run.workspace, projectCache, builderCache, home));
+        } catch (IOException e) {
+            throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
+        }
+        Map<String, String> environment = buildEnvironment(run, home);
+        Map<String, String> secretValues = new java.util.HashMap<>(run.project.env());
+        secretValues.keySet().retainAll(run.secretKeys);
+        for (String name : Redactor.tooShort(secretValues)) {
+            run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
+        }
+        var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
+                run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
-                environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),
-                deploymentUrl(run), run.log, runner, run.cancelled::get);
+                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get);
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
@@ -356,19 +382,25 @@ final class DeploymentRunner {
         return output;
     }
 
-    private Map<String, String> buildEnvironment(Run run) {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        // Kiln's own secrets never reach a build.
-        environment.keySet().removeIf(name -> name.startsWith("KILN_") || name.startsWith("AWS_SECRET"));
-        environment.put("CI", "true");
-        environment.put("KILN", "1");
-        environment.put("KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()));
-        environment.put("KILN_PROJECT", run.project.slug());
-        environment.put("KILN_COMMIT_SHA", run.deployment.commitSha());
-        environment.put("KILN_BRANCH", run.deployment.branch());
-        environment.put("KILN_DEPLOYMENT_URL", deploymentUrl(run));
-        environment.putAll(run.project.env());
-        return environment;
+    /** The values of the project's secret variables are masked, and the repository URL's credentials. */
+    private static Redactor redactorFor(Project project, java.util.Set<String> secretKeys) {
+        List<String> secrets = new java.util.ArrayList<>();
+        project.env().forEach((key, value) -> {
+            if (secretKeys.contains(key)) {
+                secrets.add(value);
+            }
+        });
+        secrets.addAll(GitMirrors.credentialsOf(project.settings().repoUrl()));
+        return Redactor.of(secrets);
+    }
+
+    private Map<String, String> buildEnvironment(Run run, Path home) {
+        return BuildEnvironment.of(System.getenv(), Map.of(
+                "KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()),
+                "KILN_PROJECT", run.project.slug(),
+                "KILN_COMMIT_SHA", run.deployment.commitSha(),
+                "KILN_BRANCH", run.deployment.branch(),
+                "KILN_DEPLOYMENT_URL", deploymentUrl(run)), run.project.env(), home);
     }
 
     private String upload(Run run, Path output) throws KilnFault {

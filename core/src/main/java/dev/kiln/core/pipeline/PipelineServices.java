@@ -18,7 +18,8 @@ import dev.kiln.core.store.WorkQueue;
  * @param git the git mirrors
  * @param plugins builders and storage targets
  * @param urls public URLs
+ * @param sandbox what every build process runs in
  */
 public record PipelineServices(WorkQueue queue, DeploymentStore deployments, ProjectStore projects, LogStore logs,
-                               GitMirrors git, PluginHost plugins, PublicUrls urls) {
+                               GitMirrors git, PluginHost plugins, PublicUrls urls, BuildSandbox sandbox) {
 }

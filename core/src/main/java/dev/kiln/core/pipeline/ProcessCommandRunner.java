@@ -26,9 +26,10 @@ import dev.kiln.plugin.api.CommandResult;
 import dev.kiln.plugin.api.CommandRunner;
 
 /**
- * Runs build processes as the host's {@link CommandRunner}: each in its own session (so the whole
- * tree can be killed with one signal to its process group), with the build's environment, every
- * output line copied to the deployment log, and the build's deadline and cancel signal enforced.
+ * Runs build processes as the host's {@link CommandRunner}: each in the node's {@link BuildSandbox} and its
+ * own session (so the whole tree can be killed with one signal to its process group), with the build's
+ * environment only, every output line copied to the deployment log, and the build's deadline and cancel
+ * signal enforced.
  */
 public final class ProcessCommandRunner implements CommandRunner {
 
@@ -36,6 +37,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     private static final long POLL_MILLIS = 50;
     private static final Optional<Path> SETSID = findOnPath("setsid", System.getenv("PATH"));
 
+    private final BuildSandbox sandbox;
+    private final List<Path> writable;
+    private final String owner;
     private final Map<String, String> environment;
     private final BuildLog log;
     private final BooleanSupplier cancelled;
@@ -51,6 +55,25 @@ public final class ProcessCommandRunner implements CommandRunner {
      * @param timeout the whole build's time limit, counted from now
      */
     public ProcessCommandRunner(Map<String, String> environment, BuildLog log, BooleanSupplier cancelled, Duration timeout) {
+        this(BuildSandbox.off(), List.of(), "", environment, log, cancelled, timeout);
+    }
+
+    /**
+     * A runner for one build in a sandbox.
+     *
+     * @param sandbox the node's sandbox
+     * @param writable what the build may write: its workspace and its project's cache directory
+     * @param owner the node running it, so that a restarted node finds what it left behind
+     * @param environment the full environment processes run with
+     * @param log where output lines go
+     * @param cancelled true once the deployment is cancelled
+     * @param timeout the whole build's time limit, counted from now
+     */
+    public ProcessCommandRunner(BuildSandbox sandbox, List<Path> writable, String owner, Map<String, String> environment, BuildLog log,
+                                BooleanSupplier cancelled, Duration timeout) {
+        this.sandbox = sandbox;
+        this.writable = List.copyOf(writable);
+        this.owner = owner;
         this.environment = Map.copyOf(environment);
         this.log = log;
         this.cancelled = cancelled;
@@ -61,9 +84,10 @@ public final class ProcessCommandRunner implements CommandRunner {
     @Override
     public CommandResult run(Command command) throws BuildException, InterruptedException {
         checkStillWanted(command);
-        List<String> arguments = new ArrayList<>();
-        SETSID.ifPresent(setsid -> arguments.add(setsid.toString()));
-        arguments.addAll(resolveProgram(command));
+        if (sandbox.problem().isPresent()) {
+            throw new BuildException(sandbox.problem().get());
+        }
+        List<String> arguments = sandbox.wrap(resolveProgram(command), command.workingDirectory(), writable);
 
         ProcessBuilder builder = new ProcessBuilder(arguments)
                 .directory(command.workingDirectory().toFile())
@@ -72,6 +96,9 @@ public final class ProcessCommandRunner implements CommandRunner {
         builder.environment().clear();
         builder.environment().putAll(environment);
         builder.environment().putAll(command.environment());
+        if (!owner.isEmpty()) {
+            builder.environment().put(BuildSandbox.OWNER_VARIABLE, owner);
+        }
 
         Process process;
         try {

@@ -1,6 +1,7 @@
 package dev.kiln.core.plugins;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -34,7 +35,15 @@ final class StorageSettings {
      */
     void create(String id, StorageTargetFactory factory, Map<String, StorageTarget> targets, Map<String, String> problems) {
         try {
-            targets.put(id, factory.create(new StorageContext(dataDirectory, settings.withPrefix("storage." + id + "."), System.getenv())));
+            // A target gets its own settings and the variables it declared, nothing else of Kiln's.
+            Map<String, String> environment = new LinkedHashMap<>();
+            factory.environmentVariables().forEach(name -> {
+                String value = System.getenv(name);
+                if (value != null) {
+                    environment.put(name, value);
+                }
+            });
+            targets.put(id, factory.create(new StorageContext(dataDirectory, settings.withPrefix("storage." + id + "."), environment)));
         } catch (StorageException | RuntimeException | LinkageError e) {
             problems.put(id, e.getMessage());
             LOG.info("Storage target '{}' is not configured: {}", id, e.getMessage());

@@ -31,12 +31,14 @@ import dev.kiln.core.notify.Notifier;
 import dev.kiln.core.store.PhaseStore;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
+import dev.kiln.core.pipeline.BuildSandbox;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.CredentialVault;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.DeploymentStore;
@@ -74,6 +76,7 @@ public final class KilnServer implements AutoCloseable {
     private String nodeId;
     private String baseUrl;
     private DatabaseHealth health;
+    private BuildSandbox sandbox;
 
     /**
      * A node, not started yet.
@@ -104,6 +107,9 @@ public final class KilnServer implements AutoCloseable {
         try {
             Files.createDirectories(config.dataDirectory());
             nodeId = nodeId(config.dataDirectory());
+            // The data directory, plugins/ and conf/ are what builds must never see.
+            sandbox = BuildSandbox.configure(config.settings().get("builds.sandbox"), config.settings().get("builds.uid"),
+                    List.of(config.dataDirectory(), config.pluginsDirectory(), config.pluginsDirectory().resolveSibling("conf")));
             String databaseUrl = config.databaseUrl();
             if (databaseUrl == null) {
                 embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase(),
@@ -130,10 +136,15 @@ public final class KilnServer implements AutoCloseable {
             }
             plugins.start();
 
-            ProjectStore projects = new ProjectStore(pool);
+            ProjectStore projects = new ProjectStore(pool, CredentialVault.open(config.dataDirectory().resolve("credentials.key")));
+            int sealed = await(projects.sealStoredCredentials());
+            if (sealed > 0) {
+                LOG.info("Sealed the repository credentials of {} projects", sealed);
+            }
             DeploymentStore deployments = new DeploymentStore(pool);
             StatusStore statuses = new StatusStore(pool);
-            GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
+            GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60),
+                    "true".equalsIgnoreCase(config.settings().get("git.allow_local")));
             Router root = Router.router(vertx);
             Availability availability = new Availability(health);
             availability.mount(root);
@@ -175,7 +186,9 @@ public final class KilnServer implements AutoCloseable {
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
-            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
+            BuildSandbox.killLeftovers(nodeId);
+            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls,
+                    sandbox));
             dispatcher.setRunnableBuilders(capabilities.builders());
             metrics.executors(nodeId, config.executors(), dispatcher::busy);
             await(vertx.deployVerticle(dispatcher));
@@ -199,6 +212,16 @@ public final class KilnServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The sandbox builds run in, to add a read-only mount every build sees (a shared package store, a
+     * downloaded tool). Set once {@link #start()} began.
+     *
+     * @return the sandbox
+     */
+    public BuildSandbox sandbox() {
+        return sandbox;
     }
 
     /**

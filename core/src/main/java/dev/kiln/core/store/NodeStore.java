@@ -150,10 +150,22 @@ public final class NodeStore {
      * @return the nodes
      */
     public Future<List<Node>> list() {
-        return pool.query("SELECT n.*, (SELECT array_agg(j.deployment_id ORDER BY j.deployment_id) FROM jobs j "
-                        + "WHERE j.lease_owner = n.id AND j.lease_expires_at > now()) AS running FROM nodes n "
+        return list(null);
+    }
+
+    /**
+     * All nodes, live first, with the deployments of some projects each holds.
+     *
+     * @param visibleProjectIds the projects whose deployments to list, or null for all
+     * @return the nodes
+     */
+    public Future<List<Node>> list(Long[] visibleProjectIds) {
+        return pool.preparedQuery("SELECT n.*, (SELECT array_agg(j.deployment_id ORDER BY j.deployment_id) FROM jobs j "
+                        + "JOIN deployments d ON d.id = j.deployment_id "
+                        + "WHERE j.lease_owner = n.id AND j.lease_expires_at > now() "
+                        + "AND ($1::bigint[] IS NULL OR d.project_id = ANY($1))) AS running FROM nodes n "
                         + "ORDER BY n.state DESC, n.joined_at")
-                .execute()
+                .execute(Tuple.of((Object) visibleProjectIds))
                 .map(rows -> {
                     List<Node> nodes = new ArrayList<>();
                     for (Row row : rows) {

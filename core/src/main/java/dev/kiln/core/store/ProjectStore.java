@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import dev.kiln.core.KilnException;
+import dev.kiln.core.git.GitMirrors;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -17,16 +18,38 @@ import io.vertx.sqlclient.Tuple;
 public final class ProjectStore {
 
     private static final int MAX_SLUG_ATTEMPTS = 20;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProjectStore.class);
 
     private final Pool pool;
+    private final CredentialVault vault;
 
     /**
-     * A store over a pool.
+     * A store over a pool whose repository credentials live only as long as the process (tests).
      *
      * @param pool the pool
      */
     public ProjectStore(Pool pool) {
+        this(pool, CredentialVault.inMemory());
+    }
+
+    /**
+     * A store over a pool; repository credentials are sealed with the vault, apart from the URL.
+     *
+     * @param pool the pool
+     * @param vault seals and opens repository credentials
+     */
+    public ProjectStore(Pool pool, CredentialVault vault) {
         this.pool = pool;
+        this.vault = vault;
+    }
+
+    /**
+     * The projects' environment variables one by one, the same data as each project's {@code env}.
+     *
+     * @return the store
+     */
+    public EnvVarStore envVars() {
+        return new EnvVarStore(pool);
     }
 
     /**
@@ -42,10 +65,11 @@ public final class ProjectStore {
     private Future<Project> insert(ProjectSettings settings, String baseSlug, int attempt) {
         String slug = attempt == 1 ? baseSlug : baseSlug + "-" + attempt;
         return pool.preparedQuery("INSERT INTO projects (name, repo_url, default_branch, builder, install_command, "
-                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addString(slug))
-                .map(rows -> Rows.project(rows.iterator().next()))
+                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug, "
+                        + "repo_credentials) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "
+                        + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addString(slug).addString(sealedCredentials(settings)))
+                .map(rows -> project(rows.iterator().next()))
                 .recover(error -> {
                     if (Rows.isUniqueViolation(error, "name")) {
                         return Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"));
@@ -66,7 +90,7 @@ public final class ProjectStore {
     public Future<Optional<Project>> find(long id) {
         return pool.preparedQuery("SELECT " + Rows.PROJECT_COLUMNS + " FROM projects WHERE id = $1")
                 .execute(Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Rows.project(rows.iterator().next())));
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(project(rows.iterator().next())));
     }
 
     /**
@@ -78,7 +102,7 @@ public final class ProjectStore {
     public Future<Optional<Project>> findBySlug(String slug) {
         return pool.preparedQuery("SELECT " + Rows.PROJECT_COLUMNS + " FROM projects WHERE slug = $1")
                 .execute(Tuple.of(slug))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Rows.project(rows.iterator().next())));
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(project(rows.iterator().next())));
     }
 
     /**
@@ -98,7 +122,7 @@ public final class ProjectStore {
                     List<Project> items = new ArrayList<>();
                     long total = -1;
                     for (Row row : rows) {
-                        items.add(Rows.project(row));
+                        items.add(project(row));
                         total = row.getLong("total");
                     }
                     if (total >= 0) {
@@ -121,12 +145,12 @@ public final class ProjectStore {
     public Future<Project> update(long id, ProjectSettings settings) {
         return pool.preparedQuery("UPDATE projects SET name = $1, repo_url = $2, default_branch = $3, builder = $4, "
                         + "install_command = $5, build_command = $6, output_directory = $7, root_directory = $8, "
-                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, updated_at = now() "
-                        + "WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addLong(id))
+                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, repo_credentials = $14, "
+                        + "updated_at = now() WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addLong(id).addString(sealedCredentials(settings)))
                 .compose(rows -> rows.size() == 0
                         ? Future.failedFuture(KilnException.notFound("project " + id))
-                        : Future.succeededFuture(Rows.project(rows.iterator().next())))
+                        : Future.succeededFuture(project(rows.iterator().next())))
                 .recover(error -> Rows.isUniqueViolation(error, "name")
                         ? Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"))
                         : Future.failedFuture(error));
@@ -179,10 +203,61 @@ public final class ProjectStore {
                 }));
     }
 
+    /** A row as a project, its repository URL whole again: credentials are stored sealed and apart. */
+    private Project project(Row row) {
+        Project project = Rows.project(row);
+        String sealed = row.getString("repo_credentials");
+        if (sealed == null) {
+            return project;
+        }
+        ProjectSettings stored = project.settings();
+        String credentials;
+        try {
+            credentials = vault.unseal(sealed);
+        } catch (IllegalStateException e) {
+            // Readable without them; a fetch then asks for credentials, and the log says why.
+            LOG.warn("Project {}: {}", project.id(), e.getMessage());
+            return project;
+        }
+        String url = new GitMirrors.SplitUrl(stored.repoUrl(), credentials).joined();
+        ProjectSettings settings = new ProjectSettings(stored.name(), url, stored.defaultBranch(), stored.builder(),
+                stored.installCommand(), stored.buildCommand(), stored.outputDirectory(), stored.rootDirectory(),
+                stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds());
+        return new Project(project.id(), settings, project.slug(), project.detectedFramework(), project.activeDeploymentId(),
+                project.createdAt(), project.updatedAt());
+    }
+
+    private String sealedCredentials(ProjectSettings settings) {
+        String credentials = GitMirrors.split(settings.repoUrl()).credentials();
+        return credentials == null ? null : vault.seal(credentials);
+    }
+
+    /**
+     * Seals the credentials of repository URLs stored whole by an older Kiln, at start.
+     *
+     * @return how many projects changed
+     */
+    public Future<Integer> sealStoredCredentials() {
+        return pool.query("SELECT id, repo_url FROM projects WHERE repo_credentials IS NULL AND repo_url LIKE '%@%'").execute()
+                .compose(rows -> {
+                    Future<Integer> chain = Future.succeededFuture(0);
+                    for (Row row : rows) {
+                        GitMirrors.SplitUrl split = GitMirrors.split(row.getString("repo_url"));
+                        if (split.credentials() == null) {
+                            continue;
+                        }
+                        long id = row.getLong("id");
+                        chain = chain.compose(count -> pool.preparedQuery("UPDATE projects SET repo_url = $1, repo_credentials = $2 WHERE id = $3")
+                                .execute(Tuple.of(split.url(), vault.seal(split.credentials()), id)).map(done -> count + 1));
+                    }
+                    return chain;
+                });
+    }
+
     private static Tuple values(ProjectSettings settings) {
         return Tuple.tuple()
                 .addString(settings.name())
-                .addString(settings.repoUrl())
+                .addString(GitMirrors.split(settings.repoUrl()).url())
                 .addString(settings.defaultBranch())
                 .addString(settings.builder())
                 .addString(settings.installCommand())

@@ -12,7 +12,7 @@ final class Rows {
 
     static final String PROJECT_COLUMNS = "id, name, slug, repo_url, default_branch, builder, detected_framework, "
             + "install_command, build_command, output_directory, root_directory, builder_options, env, storage, "
-            + "build_timeout_seconds, active_deployment_id, created_at, updated_at";
+            + "build_timeout_seconds, active_deployment_id, created_at, updated_at, repo_credentials";
 
     static final String DEPLOYMENT_COLUMNS = "id, project_id, commit_sha, commit_message, commit_author, branch, "
             + "environment, status, builder, node, attempt, error_message, storage, artifact_key, pruned, "
@@ -89,5 +89,9 @@ final class Rows {
                 && "23505".equals(pg.getSqlState())
                 && (pg.getConstraint() == null || pg.getConstraint().contains(constraintFragment)
                     || String.valueOf(pg.getDetail()).contains(constraintFragment));
+    }
+
+    static boolean isForeignKeyViolation(Throwable error) {
+        return error instanceof PgException pg && "23503".equals(pg.getSqlState());
     }
 }

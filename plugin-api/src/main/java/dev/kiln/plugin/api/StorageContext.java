@@ -11,7 +11,8 @@ import java.util.Optional;
  *     under {@code dataDirectory/<target id>}
  * @param configuration the target's settings from Kiln's configuration, with the
  *     {@code storage.<id>.} prefix removed (for example {@code bucket}, {@code endpoint})
- * @param environment the process environment, for credentials given as variables
+ * @param environment the variables of the process environment the target declared in
+ *     {@link StorageTargetFactory#environmentVariables()}, for credentials given as variables
  */
 public record StorageContext(Path dataDirectory, Map<String, String> configuration, Map<String, String> environment) {
 

@@ -26,6 +26,16 @@ public interface StorageTargetFactory extends ExtensionPoint {
     }
 
     /**
+     * The process environment variables the target reads, such as {@code AWS_ACCESS_KEY_ID}: only these reach
+     * {@link StorageContext#environment()}, never the rest of Kiln's environment.
+     *
+     * @return variable names; none by default
+     */
+    default java.util.Set<String> environmentVariables() {
+        return java.util.Set.of();
+    }
+
+    /**
      * Creates the target once per node, when its plugin starts.
      *
      * @param context where the node keeps data and the target's configuration

@@ -48,6 +48,11 @@ public final class S3StorageTargetFactory implements StorageTargetFactory {
     }
 
     @Override
+    public java.util.Set<String> environmentVariables() {
+        return java.util.Set.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
+    }
+
+    @Override
     public StorageTarget create(StorageContext context) throws StorageException {
         S3Settings settings = S3Settings.from(context);
         try {
