@@ -85,6 +85,7 @@ final class DeploymentRunner {
         Path workspace;
         Builder builder;
         BuilderLease lease;
+        ProcessCommandRunner commands;
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -187,7 +188,7 @@ final class DeploymentRunner {
         // GitHub's "failure" is the build's fault; anything else (an unexpected exception too) is Kiln's: "error".
         boolean kilnFault = !(error instanceof BuildException);
         String message = error instanceof BuildException || error instanceof KilnFault
-                ? error.getMessage()
+                ? ErrorSummary.of(error.getMessage(), run.commands == null ? List.of() : run.commands.lastErrorLines())
                 : "internal error: " + error;
         if (!(error instanceof BuildException)) {
             LOG.warn("Deployment {} failed", run.claim.deploymentId(), error);
@@ -325,6 +326,7 @@ final class DeploymentRunner {
         var settings = run.project.settings();
         Map<String, String> environment = buildEnvironment(run);
         var runner = new ProcessCommandRunner(environment, run.log, run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
+        run.commands = runner;
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
                 environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),

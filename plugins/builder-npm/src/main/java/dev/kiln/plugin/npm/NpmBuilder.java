@@ -156,7 +156,6 @@ public final class NpmBuilder implements Builder {
         Map<String, String> settings = new HashMap<>();
         settings.put("npm_config_cache", cache.resolve("npm-cache").toString());
         settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
-        settings.put("npm_config_store_dir", cache.resolve("pnpm-store").toString());
         settings.put("npm_config_update_notifier", "false");
         settings.put("npm_config_fund", "false");
         settings.put("npm_config_audit", "false");

@@ -110,4 +110,25 @@ class NpmDeploymentTest {
             assertThat(deployment.getString("error_message")).startsWith("`npm run build` exited with code 2").contains("boom");
         }
     }
+
+    @Test
+    void aFailedNpmCiNamesItsCauseNotItsUsageText() throws Exception {
+        try (GitRepo repo = GitRepo.create(temp.resolve("out-of-sync-repo"))) {
+            // The lockfile lacks the dependency: npm ci refuses before it reaches the registry.
+            repo.write("package.json", "{\"name\": \"locked\", \"version\": \"1.0.0\", \"scripts\": {\"build\": \"node build.js\"}, "
+                            + "\"dependencies\": {\"left-pad\": \"1.3.0\"}}")
+                    .write("package-lock.json", NpmBuilderTest.LOCKFILE).write("build.js", NpmBuilderTest.BUILD_JS).commit("out of sync");
+            JsonObject project = kiln.createProject("Out of sync", repo.url(), new JsonObject().put("builder", "npm"));
+
+            JsonObject deployment = deploy(project);
+
+            assertThat(deployment.getString("status")).isEqualTo("failed");
+            String message = deployment.getString("error_message");
+            assertThat(message).startsWith("`npm ci` exited with code 1; first errors:")
+                    .contains("package.json and package-lock.json", "are in sync", "Missing: left-pad@1.3.0 from lock file")
+                    .doesNotContain("\u001B");
+            assertThat(message.indexOf("are in sync")).isLessThan(message.indexOf("last lines:"));
+            assertThat(logs(deployment)).doesNotContain("Unknown env config");
+        }
+    }
 }
