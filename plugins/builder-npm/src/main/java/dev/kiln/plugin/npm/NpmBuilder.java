@@ -69,7 +69,7 @@ public final class NpmBuilder implements Builder {
         Path source = context.sourceDirectory();
         NpmProject project = readProject(source);
         Optional<Framework> framework = Framework.of(project);
-        PackageManager.Choice choice = PackageManager.choose(source, project);
+        PackageManager.Choice choice = PackageManager.choose(source, context.checkoutDirectory(), project);
         PackageManager manager = choice.manager();
         Path cache = cacheDirectory(context);
         Map<String, String> environment = toolEnvironment(context, source, cache);
@@ -105,8 +105,9 @@ public final class NpmBuilder implements Builder {
             context.log().info("install: " + install.get());
             context.commands().runChecked(Command.shell(source, install.get()).withEnvironment(environment));
         } else {
-            Command command = new Command(manager.install(choice.lockfile(), cache), source, environment);
-            context.log().info("install: " + command.display());
+            Command command = new Command(manager.install(choice.lockfile(), cache), choice.installDirectory(), environment);
+            context.log().info("install: " + command.display()
+                    + (choice.installDirectory().equals(source) ? "" : " in " + installFolder(context, choice.installDirectory())));
             context.commands().runChecked(command);
         }
 
@@ -123,6 +124,12 @@ public final class NpmBuilder implements Builder {
         Path output = outputDirectory(context, source, project, framework, configuredOutput);
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, framework.map(Framework::id).orElse("npm"));
+    }
+
+    /** A folder of the checkout as the log names it: relative to the repository root. */
+    private static String installFolder(BuildContext context, Path folder) {
+        Path relative = context.checkoutDirectory().relativize(folder);
+        return relative.toString().isEmpty() ? "the repository root" : relative.toString();
     }
 
     private static NpmProject readProject(Path source) throws BuildException {
