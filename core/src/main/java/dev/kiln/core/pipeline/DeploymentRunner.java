@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.BuilderLease;
@@ -255,8 +256,10 @@ final class DeploymentRunner {
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
         try {
-            git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(), checkout)
-                    .warnings().forEach(run.log::warn);
+            ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
+                    deployment.commitSha(), checkout);
+            exported.submodules().forEach(run.log::info);
+            exported.warnings().forEach(run.log::warn);
         } catch (GitException e) {
             throw new KilnFault("checkout failed: " + e.getMessage(), e);
         }
