@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,7 @@ final class DeploymentRunner {
         Builder builder;
         BuilderLease lease;
         ProcessCommandRunner commands;
+        final List<String> warnings = new ArrayList<>();
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -159,6 +161,7 @@ final class DeploymentRunner {
                         .compose(v -> blocking(() -> build(run, sourceDirectory))))
                 .compose(output -> output.detectedFramework().map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                         .orElse(Future.succeededFuture())
+                        .compose(v -> deployments.addWarnings(claim.deploymentId(), run.warnings))
                         .compose(v -> advance(run, DeploymentStatus.UPLOADING, null))
                         .compose(v -> blocking(() -> upload(run, output.directory()))))
                 .compose(artifactKey -> advance(run, DeploymentStatus.DEPLOYING, null)
@@ -357,6 +360,13 @@ final class DeploymentRunner {
             }
         } catch (IOException e) {
             throw new BuildException("the output directory " + output.directory() + " cannot be read: " + e.getMessage());
+        }
+        if (!Files.isRegularFile(output.directory().resolve("index.html"))) {
+            String folder = run.workspace.resolve("src").relativize(output.directory()).toString();
+            String warning = "the output " + (folder.isEmpty() ? "(the repository root)" : "'" + folder + "'")
+                    + " has no index.html, so the deployment's / answers 404; check the project's output_directory";
+            run.log.warn(warning);
+            run.warnings.add(warning);
         }
         return output;
     }

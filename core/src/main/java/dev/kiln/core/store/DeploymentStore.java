@@ -198,6 +198,22 @@ public final class DeploymentStore {
     }
 
     /**
+     * Records problems that do not stop a deployment, for its {@code warnings}.
+     *
+     * @param deploymentId the deployment
+     * @param warnings sentences to add
+     * @return done when stored
+     */
+    public Future<Void> addWarnings(long deploymentId, List<String> warnings) {
+        if (warnings.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return pool.preparedQuery("UPDATE deployments SET warnings = warnings || $2::text[] WHERE id = $1")
+                .execute(Tuple.tuple().addLong(deploymentId).addArrayOfString(warnings.toArray(String[]::new)))
+                .mapEmpty();
+    }
+
+    /**
      * Moves a deployment to a final state without a lease; for cancel and for giving up.
      *
      * @param connection inside a transaction
