@@ -151,6 +151,24 @@ public final class GitMirrors {
      * @throws IllegalArgumentException when the mirror key is not valid
      */
     public ExportResult export(String mirrorKey, String repoUrl, String branch, String sha, Path target) throws GitException {
+        return export(mirrorKey, repoUrl, branch, sha, target, false);
+    }
+
+    /**
+     * Writes the files of one commit into {@code target}, like {@link #export(String, String, String, String, Path)},
+     * and with {@code submodules} also its submodules, recursively, each fetched into a mirror of its own.
+     *
+     * @param mirrorKey the mirror's name
+     * @param repoUrl the repository, used only when the commit has to be fetched
+     * @param branch the branch that contains the commit
+     * @param sha the full 40 hex digit commit id
+     * @param target the directory to write to; created if missing, and must be empty if it exists
+     * @param submodules true to check out submodules, false to leave them out with a warning each
+     * @return counts, a sentence per submodule checked out, and a warning for each entry not written
+     * @throws GitException as the other export, or naming the submodule that could not be checked out
+     */
+    public ExportResult export(String mirrorKey, String repoUrl, String branch, String sha, Path target, boolean submodules)
+            throws GitException {
         Path dir = mirrorDir(mirrorKey);
         RepoUrls.Remote remote = remote(repoUrl);
         branchRef(branch);
@@ -173,9 +191,14 @@ public final class GitMirrors {
                         "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
             }
             TreeCheckout checkout = writeTree(dir, commit, target);
-            return checkout.written().gitlinks().isEmpty()
-                    ? checkout.written().result()
-                    : checkout.written().result().plus(Submodules.checkout(this, mirrorKey, remote, checkout, target));
+            if (checkout.written().gitlinks().isEmpty()) {
+                return checkout.written().result();
+            }
+            if (!submodules) {
+                return checkout.written().result().plus(new ExportResult(0, 0, checkout.written().gitlinks().keySet().stream()
+                        .map(path -> "skipped submodule '" + path + "': submodules are not checked out here").toList(), List.of()));
+            }
+            return checkout.written().result().plus(Submodules.checkout(this, mirrorKey, remote, checkout, target));
         } finally {
             lock.unlock();
         }

@@ -154,7 +154,8 @@ final class DeploymentRunner {
         }
         return advance(run, DeploymentStatus.CLONING, null)
                 .compose(v -> blocking(() -> checkout(run)))
-                .compose(sourceDirectory -> blocking(() -> chooseBuilder(run, sourceDirectory))
+                .compose(sourceDirectory -> deployments.lastBuilder(run.project.id(), claim.deploymentId())
+                        .compose(lastBuilder -> blocking(() -> chooseBuilder(run, sourceDirectory, lastBuilder)))
                         .compose(detected -> detected.map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                                 .orElse(Future.succeededFuture()))
                         .compose(v -> advance(run, DeploymentStatus.BUILDING, run.builder.id()))
@@ -260,7 +261,7 @@ final class DeploymentRunner {
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
         try {
             ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
-                    deployment.commitSha(), checkout);
+                    deployment.commitSha(), checkout, true);
             exported.submodules().forEach(run.log::info);
             exported.warnings().forEach(run.log::warn);
         } catch (GitException e) {
@@ -274,44 +275,35 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
-        // The trigger resolved the builder already (the project's, or detected); older jobs may lack it.
-        String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
-        if (configured != null) {
-            run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));
+    private Optional<String> chooseBuilder(Run run, Path sourceDirectory, Optional<String> lastBuilder)
+            throws BuildException, InterruptedException {
+        String projectBuilder = run.project.settings().builder();
+        if (projectBuilder != null) {
+            run.lease = plugins.acquireBuilder(projectBuilder).orElseThrow(() -> new BuildException(plugins.builderProblem(projectBuilder)));
             run.builder = run.lease.builder();
-            Optional<String> framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
-            if (run.project.settings().builder() == null) {
-                run.log.info("detected " + framework.orElse(configured) + "; building with '" + configured + "'");
-            }
-            return framework;
+            return detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        BuilderLease best = null;
-        Detection bestDetection = null;
-        List<BuilderLease> candidates = plugins.acquireBuilders();
-        try {
-            for (BuilderLease candidate : candidates) {
-                Optional<Detection> detection = detectSafely(run, candidate.builder(), sourceDirectory);
-                if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
-                    best = candidate;
-                    bestDetection = detection.get();
-                }
-            }
-        } finally {
-            for (BuilderLease candidate : candidates) {
-                if (candidate != best) {
-                    candidate.close();
-                }
-            }
+        // Detected: the log says which builders were asked, what each answered and why the winner won.
+        Optional<BuilderDetection.Detected> detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn, run.log::info);
+        // The trigger resolved the builder already (so the queue could route the job); older jobs may lack it.
+        String chosen = run.deployment.builder() != null
+                ? run.deployment.builder()
+                : detected.map(BuilderDetection.Detected::builderId).orElseThrow(() -> new BuildException(
+                        "no installed builder fits this repository; set the project's builder (installed: " + plugins.builderIds() + ")"));
+        if (lastBuilder.isPresent() && !lastBuilder.get().equals(chosen) && plugins.builder(lastBuilder.get()).isEmpty()) {
+            // A fallback such as static would publish the sources of a site the missing builder made.
+            throw new BuildException("the project's last deployment was built by builder '" + lastBuilder.get() + "', which is gone: "
+                    + plugins.builderProblem(lastBuilder.get()) + ". Kiln does not switch the project to '" + chosen + "' on its own: "
+                    + "enable or install that plugin again, or set the project's builder to the one it should use now");
         }
-        if (best == null) {
-            throw new BuildException("no installed builder fits this repository; set the project's builder (installed: "
-                    + plugins.builderIds() + ")");
+        run.lease = plugins.acquireBuilder(chosen).orElseThrow(() -> new BuildException(plugins.builderProblem(chosen)));
+        run.builder = run.lease.builder();
+        Optional<String> framework = detected.filter(found -> found.builderId().equals(chosen)).map(found -> found.detection().framework());
+        if (framework.isEmpty()) {
+            framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        run.lease = best;
-        run.builder = best.builder();
-        run.log.info("detected " + bestDetection.framework() + "; building with '" + run.builder.id() + "'");
-        return Optional.of(bestDetection.framework());
+        run.log.info("detected " + framework.orElse(chosen) + "; building with '" + chosen + "'");
+        return framework;
     }
 
     private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {

@@ -67,7 +67,7 @@ class SubmodulesTest {
         siteTree.put("themes/paper", Entry.submodule(recorded.name()));
         RevCommit commit = TestRepos.commitTree(site.getRepository(), "main", "site", siteTree);
 
-        ExportResult result = mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out);
+        ExportResult result = mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out, true);
 
         assertThat(out.resolve("hugo.toml")).hasContent("theme = 'paper'");
         assertThat(out.resolve("themes/paper/layouts/index.html")).hasContent("recorded layout");
@@ -98,7 +98,7 @@ class SubmodulesTest {
         RevCommit commit = TestRepos.commitTree(site.getRepository(), "main", "site", siteTree);
 
         GitException failure = catchThrowableOfType(
-                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out), GitException.class);
+                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out, true), GitException.class);
 
         assertThat(failure.getMessage()).startsWith("submodule 'themes/gone' could not be checked out: could not reach ");
     }
@@ -112,7 +112,7 @@ class SubmodulesTest {
         RevCommit commit = TestRepos.commitTree(site.getRepository(), "main", "site", siteTree);
 
         GitException failure = catchThrowableOfType(
-                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out), GitException.class);
+                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out, true), GitException.class);
 
         assertThat(failure.getMessage()).isEqualTo("submodule 'themes/paper' could not be checked out: commit "
                 + "0123456789012345678901234567890123456789 is on no branch or tag of " + TestRepos.url(theme));
@@ -127,7 +127,7 @@ class SubmodulesTest {
         RevCommit commit = TestRepos.commitTree(site.getRepository(), "main", "site", siteTree);
 
         GitException failure = catchThrowableOfType(
-                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out), GitException.class);
+                () -> mirrors.export("project-1", TestRepos.url(site), "main", commit.name(), out, true), GitException.class);
 
         assertThat(failure.getMessage()).startsWith("submodule 'vendor' could not be checked out: its URL in .gitmodules is not accepted");
     }
