@@ -328,7 +328,7 @@ final class DeploymentRunner {
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
                 environment, config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id())).resolve(run.builder.id()),
-                deploymentUrl(run), run.log, runner, run.cancelled::get);
+                deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());

@@ -98,7 +98,7 @@ public final class NpmBuilder implements Builder {
                     + "`corepack enable`), or set the project's install_command and build_command");
         }
 
-        NodeVersionCheck.run(context, source, project, environment);
+        environment = NodeVersions.choose(context, source, project, environment);
 
         Optional<String> install = context.settings().install();
         if (install.isPresent()) {
