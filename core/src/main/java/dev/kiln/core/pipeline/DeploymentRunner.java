@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.cache.SharedCache;
 import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
@@ -63,6 +64,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
+    private final SharedCache sharedCache;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -75,6 +77,7 @@ final class DeploymentRunner {
         this.git = services.git();
         this.plugins = services.plugins();
         this.urls = services.urls();
+        this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
     }
 
     /** One run's mutable state, confined to the run. */
@@ -332,8 +335,17 @@ final class DeploymentRunner {
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
+        List<String> shared = sharedCacheDirectories(builder);
         try {
+            if (!shared.isEmpty()) {
+                int placed = sharedCache.prepare(context.cacheRoot(), shared);
+                run.log.info("shared package cache: " + placed + " files " + (sharedCache.links() ? "linked" : "copied")
+                        + " from this node's store" + (sharedCache.links() ? ""
+                        : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
+            }
             output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
+        } catch (IOException e) {
+            throw new KilnFault("the shared package cache cannot be used: " + e.getMessage(), e);
         } catch (BuildException | InterruptedException e) {
             throw e;
         } catch (BuilderCalls.TimedOut e) {
@@ -341,6 +353,10 @@ final class DeploymentRunner {
         } catch (Exception | LinkageError e) {
             // A plugin's bug fails this deployment, not the node.
             throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
+        } finally {
+            if (!shared.isEmpty()) {
+                finishSharedCache(run, context.cacheRoot(), shared);
+            }
         }
         if (output == null) {
             throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);
@@ -361,6 +377,31 @@ final class DeploymentRunner {
             run.warnings.add(warning);
         }
         return output;
+    }
+
+    /** Admits the build's new package files to the node's store; a failure here costs only sharing. */
+    private void finishSharedCache(Run run, Path projectCache, List<String> shared) {
+        try {
+            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared);
+            run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
+                    + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
+                    + " files whose content does not match their name were not shared"));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Deployment {}: the shared package cache could not take the build's files: {}", run.claim.deploymentId(), e.toString());
+        }
+    }
+
+    private static List<String> sharedCacheDirectories(Builder builder) {
+        try {
+            List<String> directories = builder.sharedCacheDirectories();
+            // Relative and inside the builder's cache: a plugin does not choose what else Kiln reads.
+            return directories == null ? List.of() : directories.stream()
+                    .filter(directory -> directory != null && !directory.isBlank() && !Path.of(directory).isAbsolute()
+                            && !Path.of(directory).normalize().startsWith(".."))
+                    .toList();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
     private Map<String, String> buildEnvironment(Run run) {

@@ -33,6 +33,7 @@ public final class NpmBuilder implements Builder {
     /** A known framework is a surer sign than a bare package.json, which many repositories carry for tooling. */
     private static final int FRAMEWORK_CONFIDENCE = 70;
     private static final int PACKAGE_JSON_CONFIDENCE = 60;
+    private static final String NPM_CACHE = "npm-cache";
 
     @Override
     public String id() {
@@ -47,6 +48,12 @@ public final class NpmBuilder implements Builder {
     @Override
     public List<String> requiredTools() {
         return List.of("node", "npm");
+    }
+
+    @Override
+    public List<String> sharedCacheDirectories() {
+        // npm's cacache: content-v2 is addressed by hash; index-v5 (names and URLs to content) stays per project.
+        return List.of(NPM_CACHE + "/_cacache/content-v2");
     }
 
     @Override
@@ -161,7 +168,7 @@ public final class NpmBuilder implements Builder {
      */
     private static Map<String, String> toolEnvironment(BuildContext context, Path source, Path cache) {
         Map<String, String> settings = new HashMap<>();
-        settings.put("npm_config_cache", cache.resolve("npm-cache").toString());
+        settings.put("npm_config_cache", cache.resolve(NPM_CACHE).toString());
         settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
         settings.put("npm_config_update_notifier", "false");
         settings.put("npm_config_fund", "false");
