@@ -273,8 +273,8 @@ public final class SharedCache {
     }
 
     private static void touch(Path projectCache) throws IOException {
+        Files.createDirectories(projectCache);
         Path project = projectCache.getParent();
-        Files.createDirectories(project);
         Path marker = project.resolve(LAST_USED);
         if (!Files.exists(marker)) {
             Files.createFile(marker);
