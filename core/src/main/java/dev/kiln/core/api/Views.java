@@ -71,7 +71,8 @@ final class Views {
                 .put("started_at", Responses.timestamp(deployment.startedAt()))
                 .put("finished_at", Responses.timestamp(deployment.finishedAt()))
                 .put("pruned", deployment.pruned())
-                .put("wait_reason", deployment.waitReason());
+                .put("wait_reason", deployment.waitReason())
+                .put("warnings", new JsonArray(deployment.warnings()));
     }
 
     static JsonObject token(Token token) {

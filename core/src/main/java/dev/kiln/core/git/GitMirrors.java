@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,6 +31,7 @@ import org.eclipse.jgit.errors.NotSupportedException;
 import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
@@ -43,6 +45,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.SshSessionFactory;
 import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.RawParseUtils;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
@@ -65,6 +69,8 @@ public final class GitMirrors {
     private static final String REMOTE = "origin";
     // Every fetch adds one pack; past this many, lookups slow down and open file handles pile up. Git's default.
     static final int DEFAULT_PACK_LIMIT = 50;
+    // A .gitmodules of hundreds of entries is a few kB; anything past this is not one to trust.
+    private static final int MAX_GITMODULES = 1 << 20;
 
     private final Path root;
     private final int timeoutSeconds;
@@ -163,6 +169,24 @@ public final class GitMirrors {
      * @throws IllegalArgumentException when the mirror key is not valid
      */
     public ExportResult export(String mirrorKey, String repoUrl, String branch, String sha, Path target) throws GitException {
+        return export(mirrorKey, repoUrl, branch, sha, target, false);
+    }
+
+    /**
+     * Writes the files of one commit into {@code target}, like {@link #export(String, String, String, String, Path)},
+     * and with {@code submodules} also its submodules, recursively, each fetched into a mirror of its own.
+     *
+     * @param mirrorKey the mirror's name
+     * @param repoUrl the repository, used only when the commit has to be fetched
+     * @param branch the branch that contains the commit
+     * @param sha the full 40 hex digit commit id
+     * @param target the directory to write to; created if missing, and must be empty if it exists
+     * @param submodules true to check out submodules, false to leave them out with a warning each
+     * @return counts, a sentence per submodule checked out, and a warning for each entry not written
+     * @throws GitException as the other export, or naming the submodule that could not be checked out
+     */
+    public ExportResult export(String mirrorKey, String repoUrl, String branch, String sha, Path target, boolean submodules)
+            throws GitException {
         Path dir = mirrorDir(mirrorKey);
         RepoUrls.Remote remote = remote(repoUrl);
         branchRef(branch);
@@ -184,14 +208,75 @@ public final class GitMirrors {
                 throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
                         "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
             }
-            try (Repository repo = open(dir); ObjectReader reader = repo.newObjectReader()) {
-                Files.createDirectories(target);
-                return TreeExport.write(reader, commit.getTree(), target);
-            } catch (IOException e) {
-                throw ioFailure("could not write commit " + id.name() + " to " + target, e);
+            TreeCheckout checkout = writeTree(dir, commit, target);
+            if (checkout.written().gitlinks().isEmpty()) {
+                return checkout.written().result();
             }
+            if (!submodules) {
+                return checkout.written().result().plus(new ExportResult(0, 0, checkout.written().gitlinks().keySet().stream()
+                        .map(path -> "skipped submodule '" + path + "': submodules are not checked out here").toList(), List.of()));
+            }
+            return checkout.written().result().plus(Submodules.checkout(this, mirrorKey, remote, checkout, target));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The files of one commit of a submodule, fetching every branch and tag of its repository into
+     * its own mirror first if that does not have the commit yet.
+     *
+     * @param mirrorKey the submodule's mirror
+     * @param remote its repository
+     * @param id the commit the superproject records
+     * @param target an existing empty directory
+     * @return what was written, with the submodule's own submodules still to check out
+     * @throws GitException when the commit cannot be fetched or written
+     */
+    TreeCheckout exportSubmodule(String mirrorKey, RepoUrls.Remote remote, ObjectId id, Path target) throws GitException {
+        Path dir = mirrorDir(mirrorKey);
+        ReentrantLock lock = lockFor(mirrorKey);
+        lock.lock();
+        try {
+            RevCommit commit = isMirror(dir) ? findCommit(dir, id, remote) : null;
+            if (commit == null) {
+                fetchLocked(dir, remote, null);
+                commit = findCommit(dir, id, remote);
+            }
+            if (commit == null) {
+                throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
+                        "commit " + id.name() + " is on no branch or tag of " + remote.display(), null);
+            }
+            return writeTree(dir, commit, target);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A commit's files written to a directory, and its {@code .gitmodules}.
+     *
+     * @param written what was written, and the submodules the tree records
+     * @param gitmodules the text of the commit's {@code .gitmodules}, empty when it has none
+     */
+    record TreeCheckout(TreeExport.Written written, String gitmodules) {
+    }
+
+    private static TreeCheckout writeTree(Path dir, RevCommit commit, Path target) throws GitException {
+        try (Repository repo = open(dir); ObjectReader reader = repo.newObjectReader()) {
+            Files.createDirectories(target);
+            TreeExport.Written written = TreeExport.write(reader, commit.getTree(), target);
+            String gitmodules = "";
+            if (!written.gitlinks().isEmpty()) {
+                try (TreeWalk walk = TreeWalk.forPath(reader, Constants.DOT_GIT_MODULES, commit.getTree())) {
+                    if (walk != null && (walk.getRawMode(0) & FileMode.TYPE_MASK) == FileMode.TYPE_FILE) {
+                        gitmodules = RawParseUtils.decode(reader.open(walk.getObjectId(0), Constants.OBJ_BLOB).getCachedBytes(MAX_GITMODULES));
+                    }
+                }
+            }
+            return new TreeCheckout(written, gitmodules);
+        } catch (IOException e) {
+            throw ioFailure("could not write commit " + commit.name() + " to " + target, e);
         }
     }
 
@@ -210,6 +295,18 @@ public final class GitMirrors {
             discard(dir);
         } finally {
             lock.unlock();
+        }
+        // The project's submodule mirrors: named after it, see Submodules.mirrorKey.
+        String prefix = Submodules.mirrorKeyPrefix(mirrorKey);
+        try (Stream<Path> mirrors = Files.exists(root) ? Files.list(root) : Stream.empty()) {
+            for (Path mirror : mirrors.toList()) {
+                String name = mirror.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(Constants.DOT_GIT_EXT)) {
+                    deleteMirror(name.substring(0, name.length() - Constants.DOT_GIT_EXT.length()));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not list the submodule mirrors of {}: {}", mirrorKey, e.toString());
         }
     }
 
@@ -374,7 +471,7 @@ public final class GitMirrors {
         }
         boolean fresh = !isMirror(dir);
         if (fresh) {
-            create(dir, branch);
+            create(dir, branch == null ? Constants.MASTER : branch);
         }
         try (Repository repo = open(dir)) {
             configure(repo, remote);
@@ -426,11 +523,14 @@ public final class GitMirrors {
         return true;
     }
 
+    /** Fetches one branch, or with a null branch every branch and tag (a submodule's commit may be on any). */
     private void fetchInto(Repository repo, RepoUrls.Remote remote, String branch) throws GitException {
-        String ref = Constants.R_HEADS + branch;
+        String ref = branch == null ? "" : Constants.R_HEADS + branch;
         FetchCommand fetch = Git.wrap(repo).fetch()
                 .setRemote(REMOTE)
-                .setRefSpecs(new RefSpec("+" + ref + ":" + ref))
+                .setRefSpecs(branch == null
+                        ? List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                        : List.of(new RefSpec("+" + ref + ":" + ref)))
                 .setTagOpt(TagOpt.NO_TAGS)
                 .setRemoveDeletedRefs(false)
                 .setRecurseSubmodules(FetchRecurseSubmodulesMode.NO)
@@ -448,7 +548,7 @@ public final class GitMirrors {
             throw new GitException(GitException.Kind.INVALID_URL,
                     "the repository URL " + remote.display() + " is not valid", Redacted.chain(e, remote));
         } catch (TransportException e) {
-            if (isMissingRef(e, ref)) {
+            if (branch != null && isMissingRef(e, ref)) {
                 throw new GitException(GitException.Kind.UNKNOWN_BRANCH, branchNotFound(branch, remote), null);
             }
             throw new GitException(GitException.Kind.UNREACHABLE,

@@ -22,6 +22,7 @@ import java.util.Set;
 
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevTree;
@@ -45,6 +46,8 @@ final class TreeExport {
     // Tree paths already taken by a file or directory: a symbolic link of the same name cannot be made.
     private final Set<String> written = new HashSet<>();
     private final Map<String, String> links = new LinkedHashMap<>();
+    // Submodules: tree path to the commit the tree records; checked out by the caller.
+    private final Map<String, ObjectId> gitlinks = new LinkedHashMap<>();
     private long files;
     private long bytes;
 
@@ -58,11 +61,20 @@ final class TreeExport {
      *
      * @throws IOException when a file cannot be written; the directory is then incomplete
      */
-    static ExportResult write(ObjectReader reader, RevTree tree, Path root) throws IOException {
+    static Written write(ObjectReader reader, RevTree tree, Path root) throws IOException {
         TreeExport export = new TreeExport(reader, root.toAbsolutePath().normalize());
         export.writeEntries(tree);
         export.writeLinks();
-        return new ExportResult(export.files, export.bytes, export.warnings);
+        return new Written(new ExportResult(export.files, export.bytes, export.warnings, List.of()), java.util.Collections.unmodifiableMap(export.gitlinks));
+    }
+
+    /**
+     * What one tree wrote.
+     *
+     * @param result counts and warnings
+     * @param gitlinks the submodules the tree records, by path; their directories are not created
+     */
+    record Written(ExportResult result, Map<String, ObjectId> gitlinks) {
     }
 
     private void writeEntries(RevTree tree) throws IOException {
@@ -98,7 +110,9 @@ final class TreeExport {
                 } else if (type == FileMode.TYPE_SYMLINK) {
                     collectLink(walk, path);
                 } else if (type == FileMode.TYPE_GITLINK) {
-                    warnings.add("skipped submodule '" + path + "': submodules are not checked out");
+                    if (written.contains(path) || gitlinks.putIfAbsent(path, walk.getObjectId(0)) != null) {
+                        warnings.add("skipped '" + path + "': the tree lists it twice");
+                    }
                 } else {
                     warnings.add("skipped '" + path + "': unknown file mode " + Integer.toOctalString(mode));
                 }
@@ -161,7 +175,7 @@ final class TreeExport {
     // Links are made last, so no file above was written through one of them.
     private void writeLinks() throws IOException {
         links.keySet().removeIf(path -> {
-            if (written.contains(path)) {
+            if (written.contains(path) || gitlinks.containsKey(path)) {
                 warnings.add("skipped symbolic link '" + path + "': a file or directory of that name exists");
                 return true;
             }

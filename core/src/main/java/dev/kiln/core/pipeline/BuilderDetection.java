@@ -41,10 +41,29 @@ public final class BuilderDetection {
      */
     public static Optional<Detected> detect(PluginHost plugins, java.nio.file.Path sourceDirectory, Consumer<String> warnings)
             throws InterruptedException {
+        return detect(plugins, sourceDirectory, warnings, line -> { });
+    }
+
+    /**
+     * Detects the builder for a source tree and explains the choice: which builders were asked,
+     * what each answered, and why the winner won.
+     *
+     * @param plugins the installed builders
+     * @param sourceDirectory the tree
+     * @param warnings receives a sentence per builder that failed
+     * @param explanation receives the lines of the explanation, for the deployment log
+     * @return the best fit, if any builder fits
+     * @throws InterruptedException when interrupted
+     */
+    public static Optional<Detected> detect(PluginHost plugins, java.nio.file.Path sourceDirectory, Consumer<String> warnings,
+                                            Consumer<String> explanation) throws InterruptedException {
         Detected best = null;
+        List<Integer> confidences = new java.util.ArrayList<>();
         List<BuilderLease> leases = plugins.acquireBuilders();
         try {
-            for (BuilderLease lease : leases) {
+            List<BuilderLease> inOrder = leases.stream().sorted(java.util.Comparator.comparing(lease -> lease.builder().id())).toList();
+            explanation.accept("builder detection asked " + inOrder.stream().map(lease -> lease.builder().id()).toList() + ":");
+            for (BuilderLease lease : inOrder) {
                 String id = lease.builder().id();
                 Optional<Detection> detection;
                 try {
@@ -54,8 +73,14 @@ public final class BuilderDetection {
                     throw e;
                 } catch (Exception | LinkageError e) {
                     warnings.accept("builder '" + id + "' failed to inspect the repository: " + e.getMessage());
+                    explanation.accept("  " + id + ": failed to answer");
                     continue;
                 }
+                detection = detection == null ? Optional.empty() : detection;
+                explanation.accept("  " + id + ": " + (detection.isPresent()
+                        ? detection.get().framework() + " (confidence " + detection.get().confidence() + ")"
+                        : "does not fit"));
+                detection.ifPresent(found -> confidences.add(found.confidence()));
                 if (detection != null && detection.isPresent() && (best == null
                         || detection.get().confidence() > best.detection().confidence()
                         || detection.get().confidence() == best.detection().confidence() && id.compareTo(best.builderId()) < 0)) {
@@ -64,6 +89,13 @@ public final class BuilderDetection {
             }
         } finally {
             leases.forEach(BuilderLease::close);
+        }
+        if (best == null) {
+            explanation.accept("no builder fits");
+        } else {
+            int winning = best.detection().confidence();
+            explanation.accept("'" + best.builderId() + "' wins with the highest confidence (" + winning + ")"
+                    + (confidences.stream().filter(confidence -> confidence == winning).count() > 1 ? "; equal confidences go to the first builder id in alphabetical order" : ""));
         }
         return Optional.ofNullable(best);
     }

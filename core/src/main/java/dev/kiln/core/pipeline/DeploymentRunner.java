@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.cache.SharedCache;
+import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.BuilderLease;
@@ -61,6 +65,7 @@ final class DeploymentRunner {
     private final PluginHost plugins;
     private final PublicUrls urls;
     private final BuildSandbox sandbox;
+    private final SharedCache sharedCache;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -74,6 +79,7 @@ final class DeploymentRunner {
         this.plugins = services.plugins();
         this.urls = services.urls();
         this.sandbox = services.sandbox();
+        this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
     }
 
     /** One run's mutable state, confined to the run. */
@@ -88,6 +94,8 @@ final class DeploymentRunner {
         Path workspace;
         Builder builder;
         BuilderLease lease;
+        ProcessCommandRunner commands;
+        final List<String> warnings = new ArrayList<>();
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -158,13 +166,15 @@ final class DeploymentRunner {
         }
         return advance(run, DeploymentStatus.CLONING, null)
                 .compose(v -> blocking(() -> checkout(run)))
-                .compose(sourceDirectory -> blocking(() -> chooseBuilder(run, sourceDirectory))
+                .compose(sourceDirectory -> deployments.lastBuilder(run.project.id(), claim.deploymentId())
+                        .compose(lastBuilder -> blocking(() -> chooseBuilder(run, sourceDirectory, lastBuilder)))
                         .compose(detected -> detected.map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                                 .orElse(Future.succeededFuture()))
                         .compose(v -> advance(run, DeploymentStatus.BUILDING, run.builder.id()))
                         .compose(v -> blocking(() -> build(run, sourceDirectory))))
                 .compose(output -> output.detectedFramework().map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                         .orElse(Future.succeededFuture())
+                        .compose(v -> deployments.addWarnings(claim.deploymentId(), run.warnings))
                         .compose(v -> advance(run, DeploymentStatus.UPLOADING, null))
                         .compose(v -> blocking(() -> upload(run, output.directory()))))
                 .compose(artifactKey -> advance(run, DeploymentStatus.DEPLOYING, null)
@@ -196,7 +206,7 @@ final class DeploymentRunner {
         boolean kilnFault = !(error instanceof BuildException);
         // error_message and the statuses made of it are as public as the log.
         String message = run.redactor.redact(error instanceof BuildException || error instanceof KilnFault
-                ? error.getMessage()
+                ? ErrorSummary.of(error.getMessage(), run.commands == null ? List.of() : run.commands.lastErrorLines())
                 : "internal error: " + error);
         if (!(error instanceof BuildException)) {
             LOG.warn("Deployment {} failed", run.claim.deploymentId(), error);
@@ -264,8 +274,10 @@ final class DeploymentRunner {
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
                 + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
         try {
-            git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(), checkout)
-                    .warnings().forEach(run.log::warn);
+            ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
+                    deployment.commitSha(), checkout, true);
+            exported.submodules().forEach(run.log::info);
+            exported.warnings().forEach(run.log::warn);
         } catch (GitException e) {
             throw new KilnFault("checkout failed: " + e.getMessage(), e);
         }
@@ -277,44 +289,35 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
-        // The trigger resolved the builder already (the project's, or detected); older jobs may lack it.
-        String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
-        if (configured != null) {
-            run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));
+    private Optional<String> chooseBuilder(Run run, Path sourceDirectory, Optional<String> lastBuilder)
+            throws BuildException, InterruptedException {
+        String projectBuilder = run.project.settings().builder();
+        if (projectBuilder != null) {
+            run.lease = plugins.acquireBuilder(projectBuilder).orElseThrow(() -> new BuildException(plugins.builderProblem(projectBuilder)));
             run.builder = run.lease.builder();
-            Optional<String> framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
-            if (run.project.settings().builder() == null) {
-                run.log.info("detected " + framework.orElse(configured) + "; building with '" + configured + "'");
-            }
-            return framework;
+            return detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        BuilderLease best = null;
-        Detection bestDetection = null;
-        List<BuilderLease> candidates = plugins.acquireBuilders();
-        try {
-            for (BuilderLease candidate : candidates) {
-                Optional<Detection> detection = detectSafely(run, candidate.builder(), sourceDirectory);
-                if (detection.isPresent() && (bestDetection == null || detection.get().confidence() > bestDetection.confidence())) {
-                    best = candidate;
-                    bestDetection = detection.get();
-                }
-            }
-        } finally {
-            for (BuilderLease candidate : candidates) {
-                if (candidate != best) {
-                    candidate.close();
-                }
-            }
+        // Detected: the log says which builders were asked, what each answered and why the winner won.
+        Optional<BuilderDetection.Detected> detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn, run.log::info);
+        // The trigger resolved the builder already (so the queue could route the job); older jobs may lack it.
+        String chosen = run.deployment.builder() != null
+                ? run.deployment.builder()
+                : detected.map(BuilderDetection.Detected::builderId).orElseThrow(() -> new BuildException(
+                        "no installed builder fits this repository; set the project's builder (installed: " + plugins.builderIds() + ")"));
+        if (lastBuilder.isPresent() && !lastBuilder.get().equals(chosen) && plugins.builder(lastBuilder.get()).isEmpty()) {
+            // A fallback such as static would publish the sources of a site the missing builder made.
+            throw new BuildException("the project's last deployment was built by builder '" + lastBuilder.get() + "', which is gone: "
+                    + plugins.builderProblem(lastBuilder.get()) + ". Kiln does not switch the project to '" + chosen + "' on its own: "
+                    + "enable or install that plugin again, or set the project's builder to the one it should use now");
         }
-        if (best == null) {
-            throw new BuildException("no installed builder fits this repository; set the project's builder (installed: "
-                    + plugins.builderIds() + ")");
+        run.lease = plugins.acquireBuilder(chosen).orElseThrow(() -> new BuildException(plugins.builderProblem(chosen)));
+        run.builder = run.lease.builder();
+        Optional<String> framework = detected.filter(found -> found.builderId().equals(chosen)).map(found -> found.detection().framework());
+        if (framework.isEmpty()) {
+            framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        run.lease = best;
-        run.builder = best.builder();
-        run.log.info("detected " + bestDetection.framework() + "; building with '" + run.builder.id() + "'");
-        return Optional.of(bestDetection.framework());
+        run.log.info("detected " + framework.orElse(chosen) + "; building with '" + chosen + "'");
+        return framework;
     }
 
     private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
@@ -345,21 +348,31 @@ final class DeploymentRunner {
             throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
         }
         Map<String, String> environment = buildEnvironment(run, home);
-        Map<String, String> secretValues = new java.util.HashMap<>(run.project.env());
+        Map<String, String> secretValues = new HashMap<>(run.project.env());
         secretValues.keySet().retainAll(run.secretKeys);
         for (String name : Redactor.tooShort(secretValues)) {
             run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
         }
         var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
                 run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
+        run.commands = runner;
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
-                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get);
+                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
+        List<String> shared = sharedCacheDirectories(builder);
         try {
+            if (!shared.isEmpty()) {
+                int placed = sharedCache.prepare(context.cacheRoot(), shared);
+                run.log.info("shared package cache: " + placed + " files " + (sharedCache.links() ? "linked" : "copied")
+                        + " from this node's store" + (sharedCache.links() ? ""
+                        : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
+            }
             output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
+        } catch (IOException e) {
+            throw new KilnFault("the shared package cache cannot be used: " + e.getMessage(), e);
         } catch (BuildException | InterruptedException e) {
             throw e;
         } catch (BuilderCalls.TimedOut e) {
@@ -367,6 +380,10 @@ final class DeploymentRunner {
         } catch (Exception | LinkageError e) {
             // A plugin's bug fails this deployment, not the node.
             throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
+        } finally {
+            if (!shared.isEmpty()) {
+                finishSharedCache(run, context.cacheRoot(), shared);
+            }
         }
         if (output == null) {
             throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);
@@ -379,7 +396,39 @@ final class DeploymentRunner {
         } catch (IOException e) {
             throw new BuildException("the output directory " + output.directory() + " cannot be read: " + e.getMessage());
         }
+        if (!Files.isRegularFile(output.directory().resolve("index.html"))) {
+            String folder = run.workspace.resolve("src").relativize(output.directory()).toString();
+            String warning = "the output " + (folder.isEmpty() ? "(the repository root)" : "'" + folder + "'")
+                    + " has no index.html, so the deployment's / answers 404; check the project's output_directory";
+            run.log.warn(warning);
+            run.warnings.add(warning);
+        }
         return output;
+    }
+
+    /** Admits the build's new package files to the node's store; a failure here costs only sharing. */
+    private void finishSharedCache(Run run, Path projectCache, List<String> shared) {
+        try {
+            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared);
+            run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
+                    + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
+                    + " files whose content does not match their name were not shared"));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Deployment {}: the shared package cache could not take the build's files: {}", run.claim.deploymentId(), e.toString());
+        }
+    }
+
+    private static List<String> sharedCacheDirectories(Builder builder) {
+        try {
+            List<String> directories = builder.sharedCacheDirectories();
+            // Relative and inside the builder's cache: a plugin does not choose what else Kiln reads.
+            return directories == null ? List.of() : directories.stream()
+                    .filter(directory -> directory != null && !directory.isBlank() && !Path.of(directory).isAbsolute()
+                            && !Path.of(directory).normalize().startsWith(".."))
+                    .toList();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
     /** The values of the project's secret variables are masked, and the repository URL's credentials. */

@@ -26,6 +26,7 @@ import dev.kiln.plugin.api.CommandRunner;
  * @param log the deployment log
  * @param commands the process runner
  * @param cancelled true once cancelled
+ * @param toolsRoot the node's shared tools directory
  */
 public record HostBuildContext(
         long deploymentId,
@@ -38,7 +39,13 @@ public record HostBuildContext(
         String deploymentUrl,
         BuildLog log,
         CommandRunner commands,
-        BooleanSupplier cancelled) implements BuildContext {
+        BooleanSupplier cancelled,
+        Path toolsRoot) implements BuildContext {
+
+    @Override
+    public Optional<Path> toolsDirectory() throws IOException {
+        return Optional.of(Files.createDirectories(toolsRoot));
+    }
 
     @Override
     public Path cacheDirectory() throws IOException {

@@ -45,6 +45,8 @@ public final class ProcessCommandRunner implements CommandRunner {
     private final BooleanSupplier cancelled;
     private final long deadlineNanos;
     private final Duration timeout;
+    // The error lines of the command that ran last, for the deployment's error_message.
+    private volatile List<String> lastErrorLines = List.of();
 
     /**
      * A runner for one build.
@@ -107,7 +109,9 @@ public final class ProcessCommandRunner implements CommandRunner {
             throw new BuildException("could not start `" + command.display() + "`: " + e.getMessage(), e);
         }
         Deque<String> tail = new ArrayDeque<>();
-        Thread reader = new Thread(() -> copyOutput(process, tail), "build-output-" + process.pid());
+        List<String> errorLines = new ArrayList<>();
+        lastErrorLines = errorLines;
+        Thread reader = new Thread(() -> copyOutput(process, tail, errorLines), "build-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
         try {
@@ -129,6 +133,10 @@ public final class ProcessCommandRunner implements CommandRunner {
             // A build must not leave daemons behind: whatever it started in its group goes too.
             killTree(process);
             reader.join(TimeUnit.SECONDS.toMillis(2));
+        }
+        if (process.exitValue() == 0) {
+            // Only a failed command explains a failure; a later one is the builder's own.
+            lastErrorLines = List.of();
         }
         synchronized (tail) {
             return new CommandResult(process.exitValue(), List.copyOf(tail));
@@ -157,7 +165,20 @@ public final class ProcessCommandRunner implements CommandRunner {
         return arguments;
     }
 
-    private void copyOutput(Process process, Deque<String> tail) {
+    /**
+     * The first lines the last command printed that report an error, for the deployment's
+     * {@code error_message}.
+     *
+     * @return at most {@link ErrorSummary#MAX_ERROR_LINES} lines, as printed
+     */
+    List<String> lastErrorLines() {
+        List<String> lines = lastErrorLines;
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    private void copyOutput(Process process, Deque<String> tail, List<String> errorLines) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
@@ -167,6 +188,13 @@ public final class ProcessCommandRunner implements CommandRunner {
                         tail.removeFirst();
                     }
                     tail.addLast(line);
+                }
+                if (ErrorSummary.isErrorLine(line)) {
+                    synchronized (errorLines) {
+                        if (errorLines.size() < ErrorSummary.MAX_ERROR_LINES) {
+                            errorLines.add(line);
+                        }
+                    }
                 }
             }
         } catch (IOException e) {

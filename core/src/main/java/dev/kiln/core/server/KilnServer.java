@@ -110,6 +110,9 @@ public final class KilnServer implements AutoCloseable {
             // The data directory, plugins/ and conf/ are what builds must never see.
             sandbox = BuildSandbox.configure(config.settings().get("builds.sandbox"), config.settings().get("builds.uid"),
                     List.of(config.dataDirectory(), config.pluginsDirectory(), config.pluginsDirectory().resolveSibling("conf")));
+            // Tools Kiln fetches for builds (the Node a project asks for) are read-only inside every build.
+            Path tools = Files.createDirectories(config.dataDirectory().resolve("tools"));
+            sandbox.addReadOnlyMount(tools);
             String databaseUrl = config.databaseUrl();
             if (databaseUrl == null) {
                 embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"), config.durableDatabase(),
@@ -181,7 +184,8 @@ public final class KilnServer implements AutoCloseable {
 
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
                     intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
-                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1));
+                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
+                    longSetting("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
             Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress);
@@ -330,6 +334,22 @@ public final class KilnServer implements AutoCloseable {
             embedded.close();
             embedded = null;
         }
+    }
+
+    private long longSetting(String key, long fallback) {
+        String value = config.settings().get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("setting " + key + " must be a whole number of bytes (0 for no limit), got '" + value + "'");
     }
 
     private int intSetting(String key, int fallback, int minimum) {

@@ -26,6 +26,7 @@ import java.time.OffsetDateTime;
  * @param deployedAt when it reached deployed, or null
  * @param finishedAt when it reached a final state, or null
  * @param waitReason why it is still queued, or null
+ * @param warnings problems that did not stop it (for example no index.html in its files)
  */
 public record Deployment(
         long id,
@@ -48,5 +49,13 @@ public record Deployment(
         OffsetDateTime startedAt,
         OffsetDateTime deployedAt,
         OffsetDateTime finishedAt,
-        String waitReason) {
+        String waitReason,
+        java.util.List<String> warnings) {
+
+    /**
+     * Copies the warnings.
+     */
+    public Deployment {
+        warnings = java.util.List.copyOf(warnings);
+    }
 }

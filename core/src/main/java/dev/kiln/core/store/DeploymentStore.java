@@ -198,6 +198,36 @@ public final class DeploymentStore {
     }
 
     /**
+     * The builder of the project's newest deployment that went live, other than one deployment.
+     *
+     * @param projectId the project
+     * @param exceptDeploymentId the deployment asking
+     * @return its builder id, when the project ever deployed
+     */
+    public Future<Optional<String>> lastBuilder(long projectId, long exceptDeploymentId) {
+        return pool.preparedQuery("SELECT builder FROM deployments WHERE project_id = $1 AND id <> $2 AND deployed_at IS NOT NULL "
+                        + "AND builder IS NOT NULL ORDER BY deployed_at DESC, id DESC LIMIT 1")
+                .execute(Tuple.of(projectId, exceptDeploymentId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("builder")));
+    }
+
+    /**
+     * Records problems that do not stop a deployment, for its {@code warnings}.
+     *
+     * @param deploymentId the deployment
+     * @param warnings sentences to add
+     * @return done when stored
+     */
+    public Future<Void> addWarnings(long deploymentId, List<String> warnings) {
+        if (warnings.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return pool.preparedQuery("UPDATE deployments SET warnings = warnings || $2::text[] WHERE id = $1")
+                .execute(Tuple.tuple().addLong(deploymentId).addArrayOfString(warnings.toArray(String[]::new)))
+                .mapEmpty();
+    }
+
+    /**
      * Moves a deployment to a final state without a lease; for cancel and for giving up.
      *
      * @param connection inside a transaction

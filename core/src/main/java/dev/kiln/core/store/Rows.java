@@ -16,7 +16,7 @@ final class Rows {
 
     static final String DEPLOYMENT_COLUMNS = "id, project_id, commit_sha, commit_message, commit_author, branch, "
             + "environment, status, builder, node, attempt, error_message, storage, artifact_key, pruned, "
-            + "build_time_ms, created_at, started_at, deployed_at, finished_at, wait_reason";
+            + "build_time_ms, created_at, started_at, deployed_at, finished_at, wait_reason, warnings";
 
     private Rows() {
     }
@@ -67,7 +67,8 @@ final class Rows {
                 row.getOffsetDateTime("started_at"),
                 row.getOffsetDateTime("deployed_at"),
                 row.getOffsetDateTime("finished_at"),
-                row.getString("wait_reason"));
+                row.getString("wait_reason"),
+                java.util.Arrays.asList(row.getArrayOfStrings("warnings")));
     }
 
     static Map<String, String> stringMap(JsonObject json) {

@@ -117,7 +117,7 @@ class ExportTest {
                 "skipped '.git': a .git entry is never checked out",
                 "skipped '.GIT': a .git entry is never checked out",
                 "skipped 'deep/..': '..' is not a valid file name",
-                "skipped submodule 'vendor/lib': submodules are not checked out");
+                "skipped submodule 'vendor/lib': submodules are not checked out here");
     }
 
     @Test

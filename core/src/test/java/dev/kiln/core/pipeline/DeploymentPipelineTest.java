@@ -66,6 +66,7 @@ class DeploymentPipelineTest {
         assertThat(deployed.getString("deployed_at")).isNotNull();
         assertThat(deployed.getBoolean("active")).isTrue();
         assertThat(deployed.getInteger("build_time_seconds")).isNotNull();
+        assertThat(deployed.getJsonArray("warnings")).isEmpty();
 
         String url = deployed.getString("deployment_url");
         assertThat(site(url)).isEqualTo("200 <h1>v1</h1>");
@@ -295,5 +296,21 @@ class DeploymentPipelineTest {
         }
         // The newest deployment is the one live, whatever order they finished in.
         assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getLong("active_deployment_id")).isEqualTo(last);
+    }
+
+    @Test
+    void anOutputWithoutIndexHtmlDeploysWithAWarning() throws Exception {
+        JsonObject project = kiln.createProject("No home page", repo.url(), new JsonObject().put("output_directory", "css"));
+        long projectId = project.getLong("id");
+        long deploymentId = kiln.trigger(projectId).getLong("id");
+
+        JsonObject deployed = kiln.awaitStatus(projectId, deploymentId, WAIT, "deployed", "failed");
+
+        assertThat(deployed.getString("status")).as(deployed.encode()).isEqualTo("deployed");
+        String warning = "the output 'css' has no index.html, so the deployment's / answers 404; check the project's output_directory";
+        assertThat(deployed.getJsonArray("warnings")).containsExactly(warning);
+        assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data()
+                .getString("build_logs")).contains("[kiln] warning: " + warning);
+        assertThat(site(deployed.getString("deployment_url") + "site.css")).isEqualTo("200 body{}");
     }
 }

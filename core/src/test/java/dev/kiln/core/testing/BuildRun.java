@@ -26,6 +26,7 @@ public final class BuildRun {
 
     private final Path checkout;
     private final Path cache;
+    private Path tools;
     private final Map<String, String> environment = new HashMap<>(System.getenv());
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private BuildSettings settings = new BuildSettings(null, null, null, Map.of());
@@ -38,6 +39,7 @@ public final class BuildRun {
     public BuildRun(Path temp) throws IOException {
         this.checkout = Files.createDirectories(temp.resolve("src"));
         this.cache = temp.resolve("cache");
+        this.tools = temp.resolve("tools");
         // What the pipeline sets too; it changes how some tools behave.
         environment.put("CI", "true");
     }
@@ -45,6 +47,12 @@ public final class BuildRun {
     /** The checkout, where fixtures go. */
     public Path source() {
         return checkout;
+    }
+
+    /** Shares a tools directory between runs (for example one downloaded Node for several tests). */
+    public BuildRun tools(Path directory) {
+        this.tools = directory;
+        return this;
     }
 
     /** The builder's cache directory. */
@@ -77,7 +85,7 @@ public final class BuildRun {
         BuildLog log = lines::add;
         var runner = new ProcessCommandRunner(environment, log, () -> false, Duration.ofMinutes(2));
         var context = new HostBuildContext(1, "test-project", checkout, checkout, settings, Map.copyOf(environment), cache,
-                "http://127.0.0.1:9/sites/test-project/d/1/", log, runner, () -> false);
+                "http://127.0.0.1:9/sites/test-project/d/1/", log, runner, () -> false, tools);
         return builder.build(context);
     }
 

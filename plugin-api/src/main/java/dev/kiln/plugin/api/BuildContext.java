@@ -64,6 +64,19 @@ public interface BuildContext {
     Path cacheDirectory() throws IOException;
 
     /**
+     * A directory on this node shared by every build, for tools a builder fetches itself (for
+     * example a Node version a project asks for). Only the builder's own code writes here, never a
+     * process it starts: builds may run in a sandbox where this directory is read-only, so a
+     * builder verifies what it downloads and moves it into place complete.
+     *
+     * @return the directory, created if missing; empty when this Kiln offers none
+     * @throws IOException when it cannot be created
+     */
+    default Optional<Path> toolsDirectory() throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * The absolute URL the deployment will be served at, ending in {@code /}; for tools that
      * bake the base URL into the site (hugo's {@code --baseURL}).
      *

@@ -61,6 +61,19 @@ public interface Builder extends ExtensionPoint {
     }
 
     /**
+     * Folders of this builder's cache directory ({@link BuildContext#cacheDirectory()}) that hold
+     * content-addressed files: files whose path names the hash of their content, laid out as npm's
+     * cache keeps them ({@code <folder>/sha512/ab/cd/<rest of the hex digest>}). Kiln shares such
+     * files between the projects of a node, each checked against its name, so a package is
+     * downloaded and stored once per node instead of once per project.
+     *
+     * @return paths relative to the cache directory, for example {@code npm-cache/content-v2}; empty when none
+     */
+    default List<String> sharedCacheDirectories() {
+        return List.of();
+    }
+
+    /**
      * Builds the source tree. Runs on a worker thread, never on an event loop. Every process
      * must be started through {@link BuildContext#commands()}, so that its output reaches the
      * deployment log and cancel and timeout stop it.

@@ -18,6 +18,7 @@ import dev.kiln.core.testing.ShellBuilder;
 import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
+import org.eclipse.jgit.api.Git;
 
 /** A Kiln node with the Hugo builder: detection, a real hugo build, and the site served over HTTP. */
 class HugoDeploymentTest {
@@ -68,5 +69,43 @@ class HugoDeploymentTest {
             assertThat(logs).contains("[kiln] detected hugo; building with 'hugo'", "[kiln] hugo: hugo version",
                     "[kiln] build: hugo --minify --baseURL " + url + " --destination public");
         }
+    }
+
+    @Test
+    void aThemeThatIsASubmoduleIsCheckedOutAndUsed() throws Exception {
+        // As the PaperMod example site is set up: the theme a submodule, both repositories bare on a server.
+        try (GitRepo theme = GitRepo.create(temp.resolve("theme-work"))) {
+            theme.write("layouts/index.html", "<h1>{{ .Title }} in the submodule theme</h1>").write("theme.toml", "name = 'paper'\n")
+                    .commit("theme");
+            String themeUrl = bare(theme.url(), temp.resolve("theme.git"));
+            Path siteWork = temp.resolve("site-work");
+            try (GitRepo site = GitRepo.create(siteWork);
+                 Git siteGit = Git.open(siteWork.toFile())) {
+                site.write("hugo.toml", "baseURL = 'https://example.org/'\ntitle = 'Themed'\ntheme = 'paper'\ndisableKinds = ['taxonomy', 'term']\n")
+                        .write("content/_index.md", "---\ntitle: Home\n---\n");
+                siteGit.submoduleAdd().setPath("themes/paper").setURI(themeUrl).call().close();
+                site.commit("site with a theme submodule");
+                String siteUrl = bare(site.url(), temp.resolve("site.git"));
+                JsonObject project = kiln.createProject("Themed site", siteUrl, new JsonObject().putNull("builder"));
+                long projectId = project.getLong("id");
+
+                long deploymentId = kiln.trigger(projectId).getLong("id");
+                JsonObject deployment = kiln.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed", "failed");
+
+                assertThat(deployment.getString("status")).as(deployment.encode()).isEqualTo("deployed");
+                String url = deployment.getString("deployment_url");
+                TestKiln.Response page = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+                assertThat(page.body()).contains("<h1>Home in the submodule theme</h1>");
+                String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data()
+                        .getString("build_logs");
+                assertThat(logs).containsPattern("\\[kiln\\] submodule 'themes/paper' at [0-9a-f]{40} from " + java.util.regex.Pattern.quote(themeUrl));
+            }
+        }
+    }
+
+    /** A bare clone, as a Git server holds it; its file:// URL. */
+    private static String bare(String source, Path directory) throws Exception {
+        Git.cloneRepository().setURI(source).setDirectory(directory.toFile()).setBare(true).call().close();
+        return directory.toUri().toString();
     }
 }

@@ -18,7 +18,8 @@ import dev.kiln.plugin.api.Detection;
 
 /**
  * Builds a Maven project ({@code mvn -B -ntp package}, or the goals of the builder option
- * {@code goal}) and deploys {@code target/site} when the build made one, else {@code target}.
+ * {@code goal}, through the project's {@code mvnw} when it has one) and deploys {@code target/site}
+ * when the build wrote an {@code index.html} there, else {@code target} when it holds one.
  *
  * <p>Builder options: {@code goal} (goals and phases, space separated, and flags such as
  * {@code -Pdocs} with them; default {@code package}), {@code output} (the directory to deploy,
@@ -36,6 +37,8 @@ public final class MavenBuilder implements Builder {
     private static final String DEFAULT_GOAL = "package";
     private static final String SITE = "target/site";
     private static final String TARGET = "target";
+    private static final String WRAPPER = "mvnw";
+    private static final String INDEX = "index.html";
 
     @Override
     public String id() {
@@ -79,12 +82,16 @@ public final class MavenBuilder implements Builder {
         } else {
             // Maven's and Java's versions head the log; in batch mode Maven does not print them.
             // Not for a build_command, which may well run a wrapper (./mvnw) of another version.
-            Command version = Command.of(source, "mvn", "--version");
-            context.log().info("maven: " + version.display());
+            List<String> maven = maven(source);
+            List<String> versionArguments = new ArrayList<>(maven);
+            versionArguments.add("--version");
+            Command version = new Command(versionArguments, source, Map.of());
+            context.log().info("maven: " + display(source, version)
+                    + (maven.size() > 1 || !maven.get(0).equals("mvn") ? " (the project's Maven wrapper)" : ""));
             context.commands().runChecked(version);
             context.log().info("local repository: " + localRepository.orElse("Maven's default (shared by the builds on this node)"));
-            Command build = new Command(mavenArguments(context, localRepository), source, Map.of());
-            context.log().info("build: " + build.display());
+            Command build = new Command(mavenArguments(maven, context, localRepository), source, Map.of());
+            context.log().info("build: " + display(source, build));
             context.commands().runChecked(build);
         }
 
@@ -93,9 +100,28 @@ public final class MavenBuilder implements Builder {
         return new BuildOutput(output, "maven");
     }
 
-    private static List<String> mavenArguments(BuildContext context, Optional<String> localRepository) {
+    /**
+     * How to run Maven: the project's wrapper when it has one (it pins the Maven version the
+     * project is built with, as its developers build it), else the node's {@code mvn}.
+     */
+    private static List<String> maven(Path source) {
+        Path wrapper = source.resolve(WRAPPER);
+        if (!Files.isRegularFile(wrapper)) {
+            return List.of("mvn");
+        }
+        // A wrapper committed without its executable bit still runs through sh, as it is a shell script.
+        return Files.isExecutable(wrapper) ? List.of(wrapper.toString()) : List.of("sh", wrapper.toString());
+    }
+
+    /** A command as the log shows it: the wrapper as ./mvnw. */
+    private static String display(Path source, Command command) {
+        return command.display().replace(source.resolve(WRAPPER).toString(), "./" + WRAPPER);
+    }
+
+    private static List<String> mavenArguments(List<String> maven, BuildContext context, Optional<String> localRepository) {
         // Batch mode and no transfer progress: a log of lines, not of progress bars and colours.
-        List<String> arguments = new ArrayList<>(List.of("mvn", "-B", "-ntp"));
+        List<String> arguments = new ArrayList<>(maven);
+        arguments.addAll(List.of("-B", "-ntp"));
         localRepository.ifPresent(repository -> arguments.add("-Dmaven.repo.local=" + repository));
         String goals = context.settings().option("goal").filter(goal -> !goal.isBlank()).orElse(DEFAULT_GOAL);
         arguments.addAll(List.of(goals.trim().split("\\s+")));
@@ -152,12 +178,15 @@ public final class MavenBuilder implements Builder {
             }
             return configured.get().directory();
         }
+        // Only a folder with a home page is a site: target/site may hold nothing but an SBOM, and
+        // target the jars and classes of the build.
         for (String candidate : List.of(SITE, TARGET)) {
-            if (Files.isDirectory(source.resolve(candidate))) {
+            if (Files.isRegularFile(source.resolve(candidate).resolve(INDEX))) {
                 return source.resolve(candidate);
             }
         }
-        throw new BuildException("the build wrote neither " + SITE + " nor " + TARGET + "; set the builder option output "
-                + "or the project's output_directory to the folder the build writes the site to");
+        throw new BuildException("the build wrote no site: neither " + SITE + " nor " + TARGET + " holds an " + INDEX
+                + " (a plain `mvn package` makes none; run the goals that do with the builder option goal, for example `package site`); "
+                + "set the builder option output or the project's output_directory to the folder the build writes the site to");
     }
 }

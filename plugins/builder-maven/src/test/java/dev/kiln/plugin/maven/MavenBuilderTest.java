@@ -101,7 +101,8 @@ class MavenBuilderTest {
         run.env("HOME", temp.toString()).settings(null, null, null, Map.of("goal", "validate", "local_repository", "~/m2"));
 
         assertThatThrownBy(() -> run.build(builder)).isInstanceOf(BuildException.class)
-                .hasMessage("the build wrote neither target/site nor target; set the builder option output "
+                .hasMessage("the build wrote no site: neither target/site nor target holds an index.html (a plain `mvn package` makes none; "
+                        + "run the goals that do with the builder option goal, for example `package site`); set the builder option output "
                         + "or the project's output_directory to the folder the build writes the site to");
         assertThat(run.lines()).contains("[kiln] local repository: " + temp.resolve("m2"),
                 "[kiln] build: mvn -B -ntp -Dmaven.repo.local=" + temp.resolve("m2") + " validate");
@@ -154,5 +155,31 @@ class MavenBuilderTest {
         assertThatThrownBy(() -> run.build(builder)).isInstanceOf(BuildException.class)
                 .hasMessage("builder option local_repository must be an absolute path (or start with ~/): '.m2/repository'");
         assertThat(run.lines()).isEmpty();
+    }
+
+    @Test
+    void aSiteFolderWithoutAHomePageIsNotDeployed() throws Exception {
+        // As maven's CycloneDX plugin leaves it: target/site with an SBOM and nothing to serve.
+        run.write("pom.xml", "<project/>").settings(null, "mkdir -p target/site && echo '{}' > target/site/bom.json", null, Map.of());
+
+        assertThatThrownBy(() -> run.build(builder)).isInstanceOf(BuildException.class)
+                .hasMessageStartingWith("the build wrote no site: neither target/site nor target holds an index.html");
+    }
+
+    @Test
+    void theProjectsMavenWrapperRunsInsteadOfMvn() throws Exception {
+        run.write("pom.xml", "<project/>").write("mvnw", """
+                #!/bin/sh
+                echo "wrapper ran with $*"
+                mkdir -p target/site && echo wrapped > target/site/index.html
+                """);
+        // Committed without its executable bit, as happens on Windows: run through sh.
+        run.settings(null, null, null, Map.of());
+
+        BuildOutput output = run.build(builder);
+
+        assertThat(output.directory()).isEqualTo(run.source().resolve("target/site"));
+        assertThat(run.lines()).containsSubsequence("[kiln] maven: sh ./mvnw --version (the project's Maven wrapper)", "wrapper ran with --version",
+                "[kiln] build: sh ./mvnw -B -ntp package", "wrapper ran with -B -ntp package", "[kiln] output: target/site");
     }
 }

@@ -33,6 +33,7 @@ public final class NpmBuilder implements Builder {
     /** A known framework is a surer sign than a bare package.json, which many repositories carry for tooling. */
     private static final int FRAMEWORK_CONFIDENCE = 70;
     private static final int PACKAGE_JSON_CONFIDENCE = 60;
+    private static final String NPM_CACHE = "npm-cache";
 
     @Override
     public String id() {
@@ -47,6 +48,12 @@ public final class NpmBuilder implements Builder {
     @Override
     public List<String> requiredTools() {
         return List.of("node", "npm");
+    }
+
+    @Override
+    public List<String> sharedCacheDirectories() {
+        // npm's cacache: content-v2 is addressed by hash; index-v5 (names and URLs to content) stays per project.
+        return List.of(NPM_CACHE + "/_cacache/content-v2");
     }
 
     @Override
@@ -69,7 +76,7 @@ public final class NpmBuilder implements Builder {
         Path source = context.sourceDirectory();
         NpmProject project = readProject(source);
         Optional<Framework> framework = Framework.of(project);
-        PackageManager.Choice choice = PackageManager.choose(source, project);
+        PackageManager.Choice choice = PackageManager.choose(source, context.checkoutDirectory(), project);
         PackageManager manager = choice.manager();
         Path cache = cacheDirectory(context);
         Map<String, String> environment = toolEnvironment(context, source, cache);
@@ -98,15 +105,16 @@ public final class NpmBuilder implements Builder {
                     + "`corepack enable`), or set the project's install_command and build_command");
         }
 
-        NodeVersionCheck.run(context, source, project, environment);
+        environment = NodeVersions.choose(context, source, project, environment);
 
         Optional<String> install = context.settings().install();
         if (install.isPresent()) {
             context.log().info("install: " + install.get());
             context.commands().runChecked(Command.shell(source, install.get()).withEnvironment(environment));
         } else {
-            Command command = new Command(manager.install(choice.lockfile(), cache), source, environment);
-            context.log().info("install: " + command.display());
+            Command command = new Command(manager.install(choice.lockfile(), cache), choice.installDirectory(), environment);
+            context.log().info("install: " + command.display()
+                    + (choice.installDirectory().equals(source) ? "" : " in " + installFolder(context, choice.installDirectory())));
             context.commands().runChecked(command);
         }
 
@@ -123,6 +131,12 @@ public final class NpmBuilder implements Builder {
         Path output = outputDirectory(context, source, project, framework, configuredOutput);
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, framework.map(Framework::id).orElse("npm"));
+    }
+
+    /** A folder of the checkout as the log names it: relative to the repository root. */
+    private static String installFolder(BuildContext context, Path folder) {
+        Path relative = context.checkoutDirectory().relativize(folder);
+        return relative.toString().isEmpty() ? "the repository root" : relative.toString();
     }
 
     private static NpmProject readProject(Path source) throws BuildException {
@@ -154,9 +168,8 @@ public final class NpmBuilder implements Builder {
      */
     private static Map<String, String> toolEnvironment(BuildContext context, Path source, Path cache) {
         Map<String, String> settings = new HashMap<>();
-        settings.put("npm_config_cache", cache.resolve("npm-cache").toString());
+        settings.put("npm_config_cache", cache.resolve(NPM_CACHE).toString());
         settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
-        settings.put("npm_config_store_dir", cache.resolve("pnpm-store").toString());
         settings.put("npm_config_update_notifier", "false");
         settings.put("npm_config_fund", "false");
         settings.put("npm_config_audit", "false");

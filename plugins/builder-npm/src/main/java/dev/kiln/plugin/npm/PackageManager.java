@@ -71,52 +71,59 @@ enum PackageManager {
     }
 
     /**
-     * The package manager a project uses: the one whose lockfile is there, else the one its
-     * {@code packageManager} field names, else npm.
+     * The package manager a project uses: the one whose lockfile is in the project directory or,
+     * for a workspace of a monorepo, in the nearest folder above it up to the repository root;
+     * else the one its {@code packageManager} field names; else npm.
      *
      * @param directory the project directory
+     * @param repositoryRoot the checkout's root, the highest folder searched
      * @param project its package.json
      * @return the choice
      */
-    static Choice choose(Path directory, NpmProject project) {
-        List<String> found = new ArrayList<>();
-        PackageManager chosen = null;
-        String chosenLockfile = null;
-        for (PackageManager manager : values()) {
-            for (String lockfile : manager.lockfiles) {
-                if (Files.isRegularFile(directory.resolve(lockfile))) {
-                    found.add(lockfile);
-                    if (chosen == null) {
-                        chosen = manager;
-                        chosenLockfile = lockfile;
+    static Choice choose(Path directory, Path repositoryRoot, NpmProject project) {
+        for (Path folder = directory; folder != null && folder.startsWith(repositoryRoot); folder = folder.getParent()) {
+            List<String> found = new ArrayList<>();
+            PackageManager chosen = null;
+            String chosenLockfile = null;
+            for (PackageManager manager : values()) {
+                for (String lockfile : manager.lockfiles) {
+                    if (Files.isRegularFile(folder.resolve(lockfile))) {
+                        found.add(lockfile);
+                        if (chosen == null) {
+                            chosen = manager;
+                            chosenLockfile = lockfile;
+                        }
                     }
                 }
             }
-        }
-        if (chosen != null) {
-            return new Choice(chosen, chosenLockfile, chosenLockfile, found);
+            if (chosen != null) {
+                String where = folder.equals(directory) ? chosenLockfile : directory.relativize(folder).resolve(chosenLockfile).toString();
+                return new Choice(chosen, chosenLockfile, folder, where, found);
+            }
         }
         // Corepack's field, for example "pnpm@9.1.0": an honest signal when there is no lockfile yet.
         String declared = project.packageManager();
         if (declared != null) {
             for (PackageManager manager : values()) {
                 if (declared.startsWith(manager.program + "@") || declared.equals(manager.program)) {
-                    return new Choice(manager, null, "packageManager in package.json", found);
+                    return new Choice(manager, null, directory, "packageManager in package.json", List.of());
                 }
             }
         }
-        return new Choice(NPM, null, "no lockfile", found);
+        return new Choice(NPM, null, directory, "no lockfile", List.of());
     }
 
     /**
      * A package manager chosen for a project.
      *
      * @param manager the package manager
-     * @param lockfile the lockfile that chose it, or null
+     * @param lockfile the name of the lockfile that chose it, or null
+     * @param installDirectory where the lockfile is, and so where the install runs: the project
+     *     directory, or the root of the monorepo it belongs to
      * @param reason what chose it, for the log
-     * @param lockfiles every lockfile in the project, for a warning when there are several
+     * @param lockfiles every lockfile next to the chosen one, for a warning when there are several
      */
-    record Choice(PackageManager manager, String lockfile, String reason, List<String> lockfiles) {
+    record Choice(PackageManager manager, String lockfile, Path installDirectory, String reason, List<String> lockfiles) {
 
         /**
          * Copies the list.

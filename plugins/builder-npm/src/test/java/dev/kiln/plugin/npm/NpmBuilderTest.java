@@ -70,7 +70,7 @@ class NpmBuilderTest {
         // Tool output reaches the log: node's version, npm's banner for the script.
         assertThat(run.lines()).anyMatch(line -> line.matches("v\\d+\\.\\d+\\.\\d+"));
         assertThat(run.lines()).contains("> node build.js");
-        assertThat(run.log()).doesNotContain("warning");
+        assertThat(run.log()).doesNotContain("warning", "Unknown env config");
     }
 
     @Test
@@ -261,29 +261,50 @@ class NpmBuilderTest {
     }
 
     @Test
-    void aNodeVersionTheProjectDoesNotAskForIsAWarning() throws Exception {
+    void aNodeVersionThatFitsOrCannotBeReadKeepsTheInstalledNode() throws Exception {
         RequiredTools.assumeInstalled("node", "npm");
-        run.write("package.json", packageJson("old", "\"scripts\": {\"build\": \"node build.js\"}, \"engines\": {\"node\": \">=999\"}"))
-                .write("build.js", BUILD_JS).write(".nvmrc", "# the LTS of its day\nv1.2.3\n");
+        run.write("package.json", packageJson("fits", "\"scripts\": {\"build\": \"node build.js\"}, \"engines\": {\"node\": \">=12\"}"))
+                .write("build.js", BUILD_JS);
 
         run.build(builder);
 
-        assertThat(run.lines()).anyMatch(line -> line.matches(
-                "\\[kiln] warning: \\.nvmrc asks for node v1\\.2\\.3 but this node runs v\\d+\\.\\d+\\.\\d+; Kiln does not switch .*"));
-        assertThat(run.lines()).anyMatch(line -> line.matches(
-                "\\[kiln] warning: package\\.json engines\\.node is '>=999' but this node runs v\\d+\\.\\d+\\.\\d+; .*"));
+        assertThat(run.log()).doesNotContain("warning", "Unknown env config", "fetching");
+        assertThat(run.lines()).anyMatch(line -> line.matches("\\[kiln] node v\\d+\\.\\d+\\.\\d+ fits package\\.json engines\\.node '>=12'"));
+
+        BuildRun alias = new BuildRun(temp.resolve("alias"));
+        alias.write("package.json", packageJson("alias", "\"scripts\": {\"build\": \"node build.js\"}, \"engines\": {\"node\": \">=999\"}"))
+                .write("build.js", BUILD_JS).write(".node-version", "# comment\nlts/*\n");
+        alias.build(builder);
+        // The version file wins over engines.node; an alias is not resolved, and nothing is fetched.
+        assertThat(alias.lines()).contains("[kiln] .node-version 'lts/*' is a version or alias Kiln cannot read; building with the installed node");
     }
 
     @Test
-    void aNodeVersionThatFitsIsNotWarnedAbout() throws Exception {
-        RequiredTools.assumeInstalled("node", "npm");
-        run.write("package.json", packageJson("fits", "\"scripts\": {\"build\": \"node build.js\"}, \"engines\": {\"node\": \">=12 || lts\"}"))
-                .write("build.js", BUILD_JS).write(".node-version", "lts/*\n");
+    void aNodeVersionInTheToolCacheIsUsedWithoutTheRegistry() throws Exception {
+        // A stand-in for a Node fetched earlier: the tool cache is looked at before the registry.
+        Path fakeNode = run.cache().resolveSibling("tools/node/v7.1.2/bin/node");
+        Files.createDirectories(fakeNode.getParent());
+        Files.writeString(fakeNode, "#!/bin/sh\necho v7.1.2\n");
+        Files.setPosixFilePermissions(fakeNode, PosixFilePermissions.fromString("rwxr-xr-x"));
+        run.write("package.json", packageJson("old", "")).write(".nvmrc", "7")
+                .settings("node --version", "mkdir -p dist && echo old > dist/index.html", null, Map.of());
 
         run.build(builder);
 
-        assertThat(run.log()).doesNotContain("warning");
-        assertThat(run.lines()).contains("[kiln] engines.node '>=12 || lts' is a range Kiln cannot read; not checked");
+        assertThat(run.lines()).containsSubsequence(
+                "[kiln] node: node --version",
+                "[kiln] node: node --version",
+                "v7.1.2",
+                "[kiln] install: node --version",
+                "v7.1.2");
+        assertThat(run.lines()).anyMatch(line -> line.matches(
+                "\\[kiln] \\.nvmrc asks for node '7' but this node runs v\\d+\\.\\d+\\.\\d+; using node v7\\.1\\.2 from this node's tool cache"));
+        // The builder option wins over .nvmrc: a version this node runs needs nothing.
+        BuildRun option = new BuildRun(temp.resolve("option")).tools(run.cache().resolveSibling("tools"));
+        option.write("package.json", packageJson("old", "")).write(".nvmrc", "7")
+                .settings("node --version", "mkdir -p dist && echo new > dist/index.html", null, Map.of("node_version", ">=8"));
+        option.build(builder);
+        assertThat(option.log()).doesNotContain("v7.1.2").contains("fits the builder option node_version '>=8'");
     }
 
     @Test

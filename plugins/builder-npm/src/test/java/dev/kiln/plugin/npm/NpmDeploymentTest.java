@@ -110,4 +110,57 @@ class NpmDeploymentTest {
             assertThat(deployment.getString("error_message")).startsWith("`npm run build` exited with code 2").contains("boom");
         }
     }
+
+    @Test
+    void aFailedNpmCiNamesItsCauseNotItsUsageText() throws Exception {
+        try (GitRepo repo = GitRepo.create(temp.resolve("out-of-sync-repo"))) {
+            // The lockfile lacks the dependency: npm ci refuses before it reaches the registry.
+            repo.write("package.json", "{\"name\": \"locked\", \"version\": \"1.0.0\", \"scripts\": {\"build\": \"node build.js\"}, "
+                            + "\"dependencies\": {\"left-pad\": \"1.3.0\"}}")
+                    .write("package-lock.json", NpmBuilderTest.LOCKFILE).write("build.js", NpmBuilderTest.BUILD_JS).commit("out of sync");
+            JsonObject project = kiln.createProject("Out of sync", repo.url(), new JsonObject().put("builder", "npm"));
+
+            JsonObject deployment = deploy(project);
+
+            assertThat(deployment.getString("status")).isEqualTo("failed");
+            String message = deployment.getString("error_message");
+            assertThat(message).startsWith("`npm ci` exited with code 1; first errors:")
+                    .contains("package.json and package-lock.json", "are in sync", "Missing: left-pad@1.3.0 from lock file")
+                    .doesNotContain("\u001B");
+            assertThat(message.indexOf("are in sync")).isLessThan(message.indexOf("last lines:"));
+            assertThat(logs(deployment)).doesNotContain("Unknown env config");
+        }
+    }
+
+    @Test
+    void aWorkspaceOfAMonorepoIsInstalledWithNpmCiAtTheRoot() throws Exception {
+        try (GitRepo repo = GitRepo.create(temp.resolve("monorepo"))) {
+            repo.write("package.json", "{\"name\": \"mono\", \"private\": true, \"workspaces\": [\"apps/*\"]}")
+                    .write("package-lock.json", MONOREPO_LOCKFILE)
+                    .write("apps/web/package.json", "{\"name\": \"web\", \"version\": \"1.0.0\", \"scripts\": {\"build\": \"node build.js\"}}")
+                    // npm ci at the root links every workspace into the root's node_modules.
+                    .write("apps/web/build.js", """
+                            const fs = require('fs');
+                            fs.mkdirSync('dist', {recursive: true});
+                            fs.writeFileSync('dist/index.html', 'linked: ' + fs.existsSync('../../node_modules/web/package.json'));
+                            """)
+                    .commit("monorepo");
+            JsonObject project = kiln.createProject("Monorepo web", repo.url(), new JsonObject().putNull("builder").put("root_directory", "apps/web"));
+
+            JsonObject deployment = deploy(project);
+
+            assertThat(deployment.getString("status")).as(deployment.encode()).isEqualTo("deployed");
+            assertThat(page(deployment.getString("deployment_url"))).isEqualTo("200 linked: true");
+            assertThat(logs(deployment)).contains("[kiln] package manager: npm (../../package-lock.json)",
+                    "[kiln] install: npm ci in the repository root", "[kiln] build: npm run build").doesNotContain("no lockfile");
+        }
+    }
+
+    /** What npm install writes for a root with one workspace and no dependencies: npm ci needs no registry. */
+    private static final String MONOREPO_LOCKFILE = """
+            {"name": "mono", "lockfileVersion": 3, "requires": true,
+             "packages": {"": {"name": "mono", "workspaces": ["apps/*"]},
+                          "apps/web": {"version": "1.0.0"},
+                          "node_modules/web": {"resolved": "apps/web", "link": true}}}
+            """;
 }

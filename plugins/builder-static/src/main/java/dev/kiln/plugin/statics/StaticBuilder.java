@@ -1,5 +1,6 @@
 package dev.kiln.plugin.statics;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -41,6 +42,18 @@ public final class StaticBuilder implements Builder {
     @Override
     public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
         Path source = context.sourceDirectory();
+        if (context.settings().build().isEmpty() && context.settings().output().isEmpty()) {
+            // Deploying the sources of a site another tool builds publishes them and serves no site.
+            Optional<String> generator;
+            try {
+                generator = SourceTree.needsBuilding(source);
+            } catch (IOException e) {
+                throw new BuildException("the repository cannot be read: " + e.getMessage(), e);
+            }
+            if (generator.isPresent()) {
+                throw new BuildException("the static builder deploys files as they are, but " + generator.get());
+            }
+        }
         Optional<String> install = context.settings().install();
         if (install.isPresent()) {
             context.log().info("install: " + install.get());
