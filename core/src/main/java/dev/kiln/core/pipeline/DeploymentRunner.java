@@ -164,7 +164,8 @@ final class DeploymentRunner {
                             run.log.info("deployed at " + deploymentUrl(run));
                             return run.log.close();
                         })
-                        .compose(v -> queue.deployed(claim, config.nodeId(), artifactKey, deploymentUrl(run),
+                        .compose(v -> queue.deployed(claim, Environments.PRODUCTION.equals(run.deployment.environment()),
+                                config.nodeId(), artifactKey, deploymentUrl(run),
                                 urls.logsUrl(run.project.id(), claim.deploymentId()))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
@@ -268,16 +269,19 @@ final class DeploymentRunner {
     }
 
     private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
-        // The trigger resolved the builder already (the project's, or detected); older jobs may lack it.
+        // The trigger resolved the builder: the project's, or detected there (the one detection of
+        // this deployment, whose framework the trigger recorded). A configured builder still names the
+        // framework here, from the checkout this run has anyway.
         String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
         if (configured != null) {
             run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));
             run.builder = run.lease.builder();
-            Optional<String> framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
-            if (run.project.settings().builder() == null) {
-                run.log.info("detected " + framework.orElse(configured) + "; building with '" + configured + "'");
+            if (run.project.settings().builder() != null) {
+                return detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
             }
-            return framework;
+            run.log.info("detected " + Optional.ofNullable(run.project.detectedFramework()).orElse(configured)
+                    + "; building with '" + configured + "'");
+            return Optional.empty();
         }
         BuilderLease best = null;
         Detection bestDetection = null;
@@ -393,6 +397,6 @@ final class DeploymentRunner {
     }
 
     static String mirrorKey(long projectId) {
-        return "project-" + projectId;
+        return Resolver.mirrorKey(projectId);
     }
 }

@@ -24,7 +24,9 @@ import dev.kiln.core.store.NotificationStore;
 import dev.kiln.core.notify.Notifier;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
+import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.pipeline.Dispatcher;
+import dev.kiln.core.pipeline.Poller;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
@@ -34,9 +36,11 @@ import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
+import dev.kiln.core.store.ProjectPolls;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.WebhookDeliveries;
 import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -131,10 +135,16 @@ public final class KilnServer implements AutoCloseable {
             PublicUrls urls = new PublicUrls(baseUrl());
             NodeStore nodeStore = new NodeStore(pool);
             NotificationStore notifications = new NotificationStore(pool);
-            root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
-                    config.dataDirectory().resolve("cache"), notifications,
-                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
+            Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
+            WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
+            LogStore logs = new LogStore(progress);
+            PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls);
+            DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, config.dataDirectory());
+            ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
+                    deploymentService, new WebhookDeliveries(pool), notifications,
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()));
+            root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, apiServices));
+            root.route("/hooks/*").subRouter(ApiRouter.hooks(vertx, apiServices));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             new SiteHandler(vertx, deployments, plugins).mount(root);
@@ -145,11 +155,8 @@ public final class KilnServer implements AutoCloseable {
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
                     intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
                     intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1));
-            Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
-            WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
-            LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
-            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls));
+            Dispatcher dispatcher = new Dispatcher(pipeline, pipelineServices);
             dispatcher.setRunnableBuilders(capabilities.builders());
             await(vertx.deployVerticle(dispatcher));
             await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
@@ -157,6 +164,7 @@ public final class KilnServer implements AutoCloseable {
                     intSetting("notifications.retry_base_ms", 10_000, 10),
                     Duration.ofSeconds(intSetting("notifications.give_up_after_seconds", 3600, 1)),
                     Duration.ofSeconds(intSetting("notifications.timeout_seconds", 10, 1))))));
+            await(vertx.deployVerticle(new Poller(nodeId, new ProjectPolls(pool), pipelineServices, deploymentService)));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
                     config.executors(), 0, config.cluster().labels(), capabilities.builders(), capabilities.tools(), null, null,

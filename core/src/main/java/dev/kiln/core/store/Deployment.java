@@ -26,6 +26,8 @@ import java.time.OffsetDateTime;
  * @param deployedAt when it reached deployed, or null
  * @param finishedAt when it reached a final state, or null
  * @param waitReason why it is still queued, or null
+ * @param trigger what started it: {@code api}, {@code webhook} or {@code poll}
+ * @param previewRemoved whether its branch's preview was removed (branch deleted, pull request closed)
  */
 public record Deployment(
         long id,
@@ -48,5 +50,7 @@ public record Deployment(
         OffsetDateTime startedAt,
         OffsetDateTime deployedAt,
         OffsetDateTime finishedAt,
-        String waitReason) {
+        String waitReason,
+        String trigger,
+        boolean previewRemoved) {
 }

@@ -13,6 +13,9 @@ import java.util.Map;
  * @param activeDeploymentId the deployment the production URL serves, or null
  * @param createdAt when created
  * @param updatedAt when last changed
+ * @param triggers polling and previews
+ * @param webhookSecret the secret webhook deliveries are signed with, or null when none was made (never shown)
+ * @param pinnedBy the deployment a rollback pinned production to, or null when production follows the branch
  */
 public record Project(
         long id,
@@ -21,7 +24,10 @@ public record Project(
         String detectedFramework,
         Long activeDeploymentId,
         OffsetDateTime createdAt,
-        OffsetDateTime updatedAt) {
+        OffsetDateTime updatedAt,
+        TriggerSettings triggers,
+        String webhookSecret,
+        Long pinnedBy) {
 
     /**
      * The project's name.

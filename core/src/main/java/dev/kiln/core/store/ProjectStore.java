@@ -36,22 +36,36 @@ public final class ProjectStore {
      * @return the project; fails with a conflict when the name is taken
      */
     public Future<Project> create(ProjectSettings settings) {
-        return insert(settings, slugOf(settings.name()), 1);
+        return create(settings, TriggerSettings.DEFAULT);
     }
 
-    private Future<Project> insert(ProjectSettings settings, String baseSlug, int attempt) {
+    /**
+     * Creates a project with polling and preview settings, deriving a unique slug from its name.
+     *
+     * @param settings the validated settings
+     * @param triggers polling and previews
+     * @return the project; fails with a conflict when the name is taken
+     */
+    public Future<Project> create(ProjectSettings settings, TriggerSettings triggers) {
+        return insert(settings, triggers, slugOf(settings.name()), 1);
+    }
+
+    private Future<Project> insert(ProjectSettings settings, TriggerSettings triggers, String baseSlug, int attempt) {
         String slug = attempt == 1 ? baseSlug : baseSlug + "-" + attempt;
         return pool.preparedQuery("INSERT INTO projects (name, repo_url, default_branch, builder, install_command, "
-                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addString(slug))
+                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug, "
+                        + "poll_interval_seconds, preview_branches) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, CAST($15::text AS jsonb)) RETURNING "
+                        + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addString(slug).addInteger(triggers.pollIntervalSeconds())
+                        .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches()))))
                 .map(rows -> Rows.project(rows.iterator().next()))
                 .recover(error -> {
                     if (Rows.isUniqueViolation(error, "name")) {
                         return Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"));
                     }
                     if (Rows.isUniqueViolation(error, "slug") && attempt < MAX_SLUG_ATTEMPTS) {
-                        return insert(settings, baseSlug, attempt + 1);
+                        return insert(settings, triggers, baseSlug, attempt + 1);
                     }
                     return Future.failedFuture(error);
                 });
@@ -130,6 +144,44 @@ public final class ProjectStore {
                 .recover(error -> Rows.isUniqueViolation(error, "name")
                         ? Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"))
                         : Future.failedFuture(error));
+    }
+
+    /**
+     * Replaces a project's settings and its polling and preview settings in one statement.
+     *
+     * @param id the project
+     * @param settings the new settings
+     * @param triggers the new polling and preview settings
+     * @return the updated project; fails with a conflict when the new name is taken
+     */
+    public Future<Project> update(long id, ProjectSettings settings, TriggerSettings triggers) {
+        return pool.preparedQuery("UPDATE projects SET name = $1, repo_url = $2, default_branch = $3, builder = $4, "
+                        + "install_command = $5, build_command = $6, output_directory = $7, root_directory = $8, "
+                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, updated_at = now(), "
+                        + "poll_interval_seconds = $14, preview_branches = CAST($15::text AS jsonb) "
+                        + "WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addLong(id).addInteger(triggers.pollIntervalSeconds())
+                        .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches()))))
+                .compose(rows -> rows.size() == 0
+                        ? Future.failedFuture(KilnException.notFound("project " + id))
+                        : Future.succeededFuture(Rows.project(rows.iterator().next())))
+                .recover(error -> Rows.isUniqueViolation(error, "name")
+                        ? Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"))
+                        : Future.failedFuture(error));
+    }
+
+    /**
+     * Replaces the secret webhook deliveries must be signed with.
+     *
+     * @param id the project
+     * @param secret the new secret
+     * @return done; fails with not found when the project is gone
+     */
+    public Future<Void> setWebhookSecret(long id, String secret) {
+        return pool.preparedQuery("UPDATE projects SET webhook_secret = $2, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, secret))
+                .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(KilnException.notFound("project " + id))
+                        : Future.<Void>succeededFuture());
     }
 
     /**
