@@ -226,6 +226,18 @@ public final class GitMirrors {
     }
 
     /**
+     * Asks the remote for its branches, waiting at most {@code timeout} for an answer.
+     *
+     * @param repoUrl the repository
+     * @param timeout how long the remote may stay silent; at least a second
+     * @return the remote's heads
+     * @throws GitException UNREACHABLE or INVALID_URL
+     */
+    public RemoteHeads remoteHeads(String repoUrl, Duration timeout) throws GitException {
+        return RemoteHeads.list(remote(repoUrl), (int) Math.max(1, Math.min(timeoutSeconds, timeout.toSeconds())));
+    }
+
+    /**
      * Deletes a mirror. Nothing happens if it does not exist; a failure to delete is logged, not thrown,
      * since the project is gone either way.
      *

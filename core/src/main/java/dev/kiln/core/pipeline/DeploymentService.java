@@ -30,6 +30,8 @@ import io.vertx.core.Vertx;
 public final class DeploymentService {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentService.class);
+    /** Creating a project waits this long at most for the remote to name its default branch. */
+    private static final java.time.Duration DEFAULT_BRANCH_LOOKUP = java.time.Duration.ofSeconds(10);
 
     /** What started a deployment. */
     public enum Trigger {
@@ -222,7 +224,7 @@ public final class DeploymentService {
     public Future<java.util.Optional<String>> remoteDefaultBranch(String repoUrl) {
         return vertx.executeBlocking(() -> {
             try {
-                return java.util.Optional.ofNullable(services.git().remoteHeads(repoUrl).defaultBranch());
+                return java.util.Optional.ofNullable(services.git().remoteHeads(repoUrl, DEFAULT_BRANCH_LOOKUP).defaultBranch());
             } catch (GitException e) {
                 LOG.info("Could not ask {} for its default branch: {}", repoUrl.replaceAll("//[^/@]*@", "//"), e.getMessage());
                 return java.util.Optional.<String>empty();

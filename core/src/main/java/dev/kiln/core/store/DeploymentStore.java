@@ -379,8 +379,9 @@ public final class DeploymentStore {
                                 } catch (RuntimeException refused) {
                                     return Future.failedFuture(refused);
                                 }
-                                return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2, "
-                                                + "production_pinned_by = CASE WHEN $3 THEN $2 ELSE NULL END, updated_at = now() WHERE id = $1")
+                                return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2::bigint, "
+                                                + "production_pinned_by = CASE WHEN $3::boolean THEN $2::bigint ELSE NULL END, "
+                                                + "updated_at = now() WHERE id = $1")
                                         .execute(Tuple.of(projectId, deploymentId, activation.pin()))
                                         .compose(done -> StatusStore.insert(connection, deploymentId,
                                                 NewStatus.byKiln("success", activation.description(), target.environment())

@@ -283,9 +283,15 @@ class DeploymentPipelineTest {
         }
         long last = 0;
         for (Object id : ids) {
-            kiln.awaitStatus(projectId, (Long) id, WAIT, "deployed");
+            // A newer deployment of the branch cancels the ones still queued; the others all deploy.
+            JsonObject done = kiln.awaitStatus(projectId, (Long) id, WAIT, "deployed", "cancelled", "failed");
+            assertThat(done.getString("status")).isIn("deployed", "cancelled");
+            if (done.getString("status").equals("cancelled")) {
+                assertThat(done.getString("error_message")).startsWith("superseded by deployment ");
+            }
             last = Math.max(last, (Long) id);
         }
+        assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + last, null).data().getString("status")).isEqualTo("deployed");
         // The newest deployment is the one live, whatever order they finished in.
         assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getLong("active_deployment_id")).isEqualTo(last);
     }
