@@ -3,12 +3,15 @@ package dev.kiln.core.api;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
+import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.Project;
+import dev.kiln.core.store.ProjectSettings;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.TokenStore.Token;
+import dev.kiln.core.store.TriggerSettings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -71,13 +74,13 @@ final class ProjectsHandler {
     private void create(RoutingContext context) {
         Token token = Auth.token(context);
         if (!token.admin() && token.projectIds() != null) {
-            throw new KilnException(dev.kiln.core.ErrorCode.FORBIDDEN, "this token is limited to some projects and cannot create new ones");
+            throw new KilnException(ErrorCode.FORBIDDEN, "this token is limited to some projects and cannot create new ones");
         }
         JsonObject body = Requests.body(context, false);
         var settings = requests.create(body);
-        var triggers = requests.triggers(body, dev.kiln.core.store.TriggerSettings.DEFAULT);
+        var triggers = requests.triggers(body, TriggerSettings.DEFAULT);
         // No default_branch: the remote's own default branch (its HEAD), or "main" for an empty repository.
-        Future<dev.kiln.core.store.ProjectSettings> resolved = body.getValue("default_branch") != null
+        Future<ProjectSettings> resolved = body.getValue("default_branch") != null
                 ? Future.succeededFuture(settings)
                 : service.remoteDefaultBranch(settings.repoUrl()).map(head -> head.map(settings::withDefaultBranch).orElse(settings));
         resolved.compose(withBranch -> projects.create(withBranch, triggers))

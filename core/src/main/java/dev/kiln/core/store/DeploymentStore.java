@@ -61,20 +61,6 @@ public final class DeploymentStore {
     }
 
     /**
-     * Creates a queued deployment triggered through the API (production stays as it is).
-     *
-     * @param project the project
-     * @param branch the branch
-     * @param commit the resolved commit
-     * @param builder the builder, or null to detect when it runs
-     * @return the deployment
-     */
-    public Future<Deployment> create(Project project, String branch, Commit commit, String builder) {
-        return create(project, new NewDeployment(branch, project.environmentFor(branch), commit, builder, "api", false))
-                .map(Created::deployment);
-    }
-
-    /**
      * Creates a queued deployment with its job, first transition and {@code queued} status, and
      * cancels the older still-queued deployments of its branch, in one statement.
      *

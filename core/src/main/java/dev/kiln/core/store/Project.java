@@ -39,17 +39,6 @@ public record Project(
     }
 
     /**
-     * The environment of a deployment of this project from a branch: {@code production} for
-     * the default branch, {@code preview} for any other.
-     *
-     * @param branch the deployment's branch
-     * @return the environment name
-     */
-    public String environmentFor(String branch) {
-        return settings.defaultBranch().equals(branch) ? "production" : "preview";
-    }
-
-    /**
      * The project's build environment variables.
      *
      * @return the env map

@@ -47,8 +47,8 @@ public final class ProjectPolls {
      */
     public Future<List<Lease>> claimDue(String node, int leaseSeconds, int limit) {
         // Projects that turned polling on get their row here; those that turned it off are skipped.
-        return pool.query("INSERT INTO project_polls (project_id) SELECT id FROM projects WHERE poll_interval_seconds IS NOT NULL "
-                        + "ON CONFLICT DO NOTHING").execute()
+        return pool.query("INSERT INTO project_polls (project_id) SELECT id FROM projects p WHERE poll_interval_seconds IS NOT NULL "
+                        + "AND NOT EXISTS (SELECT 1 FROM project_polls WHERE project_id = p.id) ON CONFLICT DO NOTHING").execute()
                 .compose(inserted -> pool.preparedQuery("WITH due AS (SELECT pp.project_id FROM project_polls pp "
                                 + "JOIN projects p ON p.id = pp.project_id WHERE p.poll_interval_seconds IS NOT NULL "
                                 + "AND pp.next_poll_at <= now() AND (pp.lease_expires_at IS NULL OR pp.lease_expires_at < now()) "

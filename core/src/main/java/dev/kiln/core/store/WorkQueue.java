@@ -167,7 +167,10 @@ public final class WorkQueue {
         return progress.preparedQuery("WITH d AS (UPDATE deployments d SET status = $3, node = $4, attempt = $5, "
                         + "builder = COALESCE($6, d.builder), wait_reason = NULL, "
                         + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
-                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING d.*), "
+                        // The status check is re-evaluated on the newest row version: a cancel (or a newer
+                        // deployment superseding this one) that committed while this waited wins.
+                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 "
+                        + "AND d.status IN ('queued', 'cloning', 'building', 'uploading', 'deploying') RETURNING d.*), "
                         + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, node) SELECT id, $3, $5, $4 FROM d) "
                         + "SELECT * FROM d")
                 .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), status.wireName(), node, claim.attempt(), builder))
@@ -206,7 +209,8 @@ public final class WorkQueue {
                 .compose(locked -> connection.preparedQuery("UPDATE deployments d SET status = 'deployed', artifact_key = $3, node = $4, "
                                 + "deployed_at = now(), finished_at = now(), "
                                 + "build_time_ms = (extract(epoch FROM now() - d.started_at) * 1000)::bigint "
-                                + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING " + prefixed("d."))
+                                + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 "
+                                + "AND d.status IN ('queued', 'cloning', 'building', 'uploading', 'deploying') RETURNING " + prefixed("d."))
                         .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), artifactKey, node)))
                 .compose(rows -> {
                     if (rows.size() == 0) {

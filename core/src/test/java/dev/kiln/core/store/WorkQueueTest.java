@@ -36,8 +36,8 @@ class WorkQueueTest {
         queue = new WorkQueue(pool, 30);
         Project project = await(new ProjectStore(pool).create(new ProjectSettings("Fenced", "file:///tmp/x", "main", "shell",
                 null, null, null, null, Map.of(), Map.of(), "local", 60)));
-        deploymentId = await(new DeploymentStore(pool).create(project, "main",
-                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell")).id();
+        deploymentId = await(new DeploymentStore(pool).create(project, new DeploymentStore.NewDeployment("main", "production",
+                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false))).deployment().id();
     }
 
     @AfterEach
