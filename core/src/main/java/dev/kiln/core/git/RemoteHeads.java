@@ -43,8 +43,14 @@ public record RemoteHeads(String defaultBranch, Map<String, String> branches) {
             }
             refs = all.values();
         } catch (GitAPIException | JGitInternalException e) {
+            String reason = String.valueOf(e.getMessage());
+            int colon = reason.indexOf(": ");
+            // JGit starts with the URL, which the sentence already names.
+            if (colon > 0 && (reason.substring(0, colon).contains("://") || reason.substring(0, colon).contains("@"))) {
+                reason = reason.substring(colon + 2);
+            }
             throw new GitException(GitException.Kind.UNREACHABLE, "could not list the branches of " + remote.display() + ": "
-                    + Redacted.scrub(String.valueOf(e.getMessage()), remote), Redacted.chain(e, remote));
+                    + Redacted.scrub(reason, remote), Redacted.chain(e, remote));
         }
         Map<String, String> branches = new TreeMap<>();
         for (Ref ref : refs) {

@@ -61,6 +61,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
+    private final TriggerExports exports;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -73,6 +74,7 @@ final class DeploymentRunner {
         this.git = services.git();
         this.plugins = services.plugins();
         this.urls = services.urls();
+        this.exports = new TriggerExports(config.dataDirectory());
     }
 
     /** One run's mutable state, confined to the run. */
@@ -174,6 +176,7 @@ final class DeploymentRunner {
                         run.lease.close();
                     }
                     FileTrees.delete(run.workspace);
+                    exports.discard(run.claim.deploymentId());
                     return null;
                 }));
     }
@@ -254,11 +257,15 @@ final class DeploymentRunner {
         FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from " + run.project.settings().repoUrl());
-        try {
-            git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(), checkout)
-                    .warnings().forEach(run.log::warn);
-        } catch (GitException e) {
-            throw new KilnFault("checkout failed: " + e.getMessage(), e);
+        if (exports.take(deployment.id(), checkout)) {
+            run.log.info("using the tree exported when the builder was detected");
+        } else {
+            try {
+                git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(), deployment.commitSha(),
+                        checkout).warnings().forEach(run.log::warn);
+            } catch (GitException e) {
+                throw new KilnFault("checkout failed: " + e.getMessage(), e);
+            }
         }
         String root = run.project.settings().rootDirectory();
         Path source = root == null || root.isBlank() ? checkout : checkout.resolve(root).normalize();

@@ -77,6 +77,7 @@ public final class DeploymentService {
     private final Path scratchDirectory;
     private final Path cacheDirectory;
     private final Resolver resolver;
+    private final TriggerExports exports;
 
     /**
      * The service.
@@ -91,6 +92,7 @@ public final class DeploymentService {
         this.scratchDirectory = dataDirectory.resolve("tmp");
         this.cacheDirectory = dataDirectory.resolve("cache");
         this.resolver = new Resolver(services.git(), services.plugins(), scratchDirectory);
+        this.exports = new TriggerExports(dataDirectory);
     }
 
     /**
@@ -139,6 +141,20 @@ public final class DeploymentService {
         return (resolved.framework() == null ? Future.<Void>succeededFuture()
                 : services.projects().setDetectedFramework(project.id(), resolved.framework()))
                 .compose(done -> services.deployments().create(project, created))
+                // The detection's tree waits for the runner, so the commit is exported once.
+                .compose(result -> resolved.tree() == null ? Future.succeededFuture(result) : vertx.executeBlocking(() -> {
+                    exports.keep(resolved.tree(), result.deployment().id());
+                    result.superseded().forEach(exports::discard);
+                    return result;
+                }, false))
+                .onFailure(error -> {
+                    if (resolved.tree() != null) {
+                        vertx.executeBlocking(() -> {
+                            FileTrees.delete(resolved.tree());
+                            return null;
+                        }, false);
+                    }
+                })
                 .map(result -> {
                     for (long superseded : result.superseded()) {
                         vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);
@@ -160,6 +176,11 @@ public final class DeploymentService {
         return services.deployments().cancel(project.id(), deploymentId).map(cancelled -> {
             if (cancelled.runningOn() != null) {
                 vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, deploymentId);
+            } else {
+                vertx.executeBlocking(() -> {
+                    exports.discard(deploymentId);
+                    return null;
+                }, false);
             }
             LiveLogs.publishEnd(vertx, deploymentId, cancelled.deployment().status().wireName());
             return cancelled.deployment();

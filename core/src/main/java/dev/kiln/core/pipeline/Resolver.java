@@ -29,8 +29,12 @@ final class Resolver {
         this.scratchDirectory = scratchDirectory;
     }
 
-    /** The commit to build, the builder to build it with (null: none fits, the runner says why), the framework found. */
-    record Resolved(CommitInfo commit, String builder, String framework) {
+    /**
+     * The commit to build, the builder to build it with (null: none fits, the runner says why), the
+     * framework found, and the tree exported to detect it (null when nothing was exported), which
+     * the caller keeps for the runner or deletes.
+     */
+    record Resolved(CommitInfo commit, String builder, String framework, Path tree) {
     }
 
     Resolved resolve(Project project, String branch, String sha) {
@@ -43,20 +47,25 @@ final class Resolver {
                 // A builder that is installed (so on every node) but whose tools some nodes lack waits
                 // for a capable node; one that is not installed or is disabled fails at once with why,
                 // so the job is left open to any node.
-                return new Resolved(commit, plugins.builder(configured).isPresent() ? configured : null, null);
+                return new Resolved(commit, plugins.builder(configured).isPresent() ? configured : null, null, null);
             }
             Path scratch = scratchDirectory.resolve("detect-" + UUID.randomUUID());
+            boolean kept = false;
             try {
                 git.export(mirror, repoUrl, branch, commit.sha(), scratch);
                 String root = project.settings().rootDirectory();
                 Path source = root == null ? scratch : scratch.resolve(root).normalize();
-                return BuilderDetection.detect(plugins, source, warning -> { })
-                        .map(found -> new Resolved(commit, found.builderId(), found.detection().framework()))
-                        .orElse(new Resolved(commit, null, null));
+                Resolved resolved = BuilderDetection.detect(plugins, source, warning -> { })
+                        .map(found -> new Resolved(commit, found.builderId(), found.detection().framework(), scratch))
+                        .orElse(new Resolved(commit, null, null, scratch));
+                kept = true;
+                return resolved;
             } catch (InterruptedException e) {
                 throw DeploymentService.interrupted();
             } finally {
-                FileTrees.delete(scratch);
+                if (!kept) {
+                    FileTrees.delete(scratch);
+                }
             }
         } catch (GitException e) {
             throw apiError(e);

@@ -275,6 +275,21 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void theBuilderIsDetectedOnceAtTriggerAndTheRunnerReusesItsTree() throws Exception {
+        long projectId = kiln.createProject("Detected", repo.url(), new JsonObject().putNull("builder")).getLong("id");
+        JsonObject queued = kiln.trigger(projectId);
+        // Stored at trigger: the queue sends the job to a node with this builder.
+        assertThat(queued.getString("builder")).isEqualTo("shell");
+        long id = queued.getLong("id");
+        assertThat(kiln.awaitStatus(projectId, id, WAIT, "deployed", "failed").getString("status")).isEqualTo("deployed");
+        String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + id + "/logs", null).data().getString("build_logs");
+        assertThat(logs).contains("using the tree exported when the builder was detected")
+                .contains("detected plain; building with 'shell'")
+                .doesNotContain("failed to inspect");
+        assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getString("detected_framework")).isEqualTo("plain");
+    }
+
+    @Test
     void manyDeploymentsAtOnceAllFinish() throws Exception {
         long projectId = kiln.createProject("Burst", repo.url(), null).getLong("id");
         JsonArray ids = new JsonArray();
