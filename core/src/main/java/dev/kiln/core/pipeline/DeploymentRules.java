@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStatus;
-import dev.kiln.core.store.DeploymentStore.ActiveChange;
+import dev.kiln.core.store.ActiveDeployments.ActiveChange;
 
 /**
  * What must hold before a deployment becomes the active one again (rollback, promote), and which

@@ -276,9 +276,8 @@ final class DeploymentRunner {
     }
 
     private Optional<String> chooseBuilder(Run run, Path sourceDirectory) throws BuildException, KilnFault, InterruptedException {
-        // The trigger resolved the builder: the project's, or detected there (the one detection of
-        // this deployment, whose framework the trigger recorded). A configured builder still names the
-        // framework here, from the checkout this run has anyway.
+        // The trigger resolved the builder: the project's (which names the framework here, from this
+        // checkout), or detected there, once, with the framework recorded.
         String configured = run.deployment.builder() != null ? run.deployment.builder() : run.project.settings().builder();
         if (configured != null) {
             run.lease = plugins.acquireBuilder(configured).orElseThrow(() -> new BuildException(plugins.builderProblem(configured)));

@@ -17,7 +17,8 @@ import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStore;
-import dev.kiln.core.store.DeploymentStore.Activation;
+import dev.kiln.core.store.ActiveDeployments;
+import dev.kiln.core.store.ActiveDeployments.Activation;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.StoredArtifactRef;
 import io.vertx.core.Future;
@@ -78,16 +79,19 @@ public final class DeploymentService {
     private final Path cacheDirectory;
     private final Resolver resolver;
     private final TriggerExports exports;
+    private final ActiveDeployments active;
 
     /**
      * The service.
      *
      * @param vertx the Vert.x instance
      * @param services stores, mirrors, plugins and URLs
+     * @param active changes of the live deployment
      * @param dataDirectory the node's data directory (scratch space and build caches are under it)
      */
-    public DeploymentService(Vertx vertx, PipelineServices services, Path dataDirectory) {
+    public DeploymentService(Vertx vertx, PipelineServices services, ActiveDeployments active, Path dataDirectory) {
         this.vertx = vertx;
+        this.active = active;
         this.services = services;
         this.scratchDirectory = dataDirectory.resolve("tmp");
         this.cacheDirectory = dataDirectory.resolve("cache");
@@ -196,7 +200,7 @@ public final class DeploymentService {
      * @return the deployment
      */
     public Future<Deployment> rollback(Project project, long deploymentId) {
-        return services.deployments().activate(project.id(), deploymentId, DeploymentRules::rollback,
+        return active.activate(project.id(), deploymentId, DeploymentRules::rollback,
                 new Activation("Rolled back to this deployment", services.urls().deploymentUrl(project.slug(), deploymentId),
                         services.urls().logsUrl(project.id(), deploymentId), true));
     }
@@ -209,7 +213,7 @@ public final class DeploymentService {
      * @return the deployment
      */
     public Future<Deployment> promote(Project project, long deploymentId) {
-        return services.deployments().activate(project.id(), deploymentId, DeploymentRules::promote,
+        return active.activate(project.id(), deploymentId, DeploymentRules::promote,
                 new Activation("Promoted to production", services.urls().deploymentUrl(project.slug(), deploymentId),
                         services.urls().logsUrl(project.id(), deploymentId), false));
     }

@@ -32,6 +32,7 @@ import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.ActiveDeployments;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
@@ -139,7 +140,8 @@ public final class KilnServer implements AutoCloseable {
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress);
             PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls);
-            DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, config.dataDirectory());
+            DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
+                    config.dataDirectory());
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
                     deploymentService, new WebhookDeliveries(pool), notifications,
                     Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()));

@@ -305,82 +305,6 @@ public final class DeploymentStore {
     }
 
     /**
-     * What a change of the active deployment is checked against, read under the project's lock.
-     *
-     * @param target the deployment to make active
-     * @param activeId the deployment active now, or null
-     * @param inProgressId a deployment of the project in progress, or null
-     */
-    public record ActiveChange(Deployment target, Long activeId, Long inProgressId) {
-    }
-
-    /** A rule a change of the active deployment must pass; it throws to refuse. */
-    @FunctionalInterface
-    public interface ActiveChangeRule {
-
-        /**
-         * Refuses a change by throwing.
-         *
-         * @param change what would change
-         */
-        void check(ActiveChange change);
-    }
-
-    /**
-     * How the active deployment changes.
-     *
-     * @param description the {@code success} status's description
-     * @param environmentUrl the URL its status reports
-     * @param logUrl its logs' URL
-     * @param pin true to pin production to it (a rollback), false to let go of any pin (a promote)
-     */
-    public record Activation(String description, String environmentUrl, String logUrl, boolean pin) {
-    }
-
-    /**
-     * Makes a deployment the project's active one, without rebuilding, if the rule allows it.
-     *
-     * @param projectId the project
-     * @param deploymentId the deployment to make active
-     * @param rule checked under the project's lock
-     * @param activation how
-     * @return the deployment
-     */
-    public Future<Deployment> activate(long projectId, long deploymentId, ActiveChangeRule rule, Activation activation) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1 FOR UPDATE")
-                .execute(Tuple.of(projectId))
-                .compose(projects -> {
-                    if (projects.size() == 0) {
-                        return Future.failedFuture(KilnException.notFound("project " + projectId));
-                    }
-                    Long active = projects.iterator().next().getLong(0);
-                    return lockDeployment(connection, projectId, deploymentId).compose(target -> connection
-                            .preparedQuery("SELECT id FROM deployments WHERE project_id = $1 AND status = ANY($2) ORDER BY id LIMIT 1")
-                            .execute(Tuple.of(projectId, (Object) DeploymentStatus.IN_PROGRESS.toArray(String[]::new)))
-                            .compose(running -> {
-                                try {
-                                    rule.check(new ActiveChange(target, active,
-                                            running.size() == 0 ? null : running.iterator().next().getLong(0)));
-                                } catch (RuntimeException refused) {
-                                    return Future.failedFuture(refused);
-                                }
-                                return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2::bigint, "
-                                                + "production_pinned_by = CASE WHEN $3::boolean THEN $2::bigint ELSE NULL END, "
-                                                + "updated_at = now() WHERE id = $1")
-                                        .execute(Tuple.of(projectId, deploymentId, activation.pin()))
-                                        .compose(done -> StatusStore.insert(connection, deploymentId,
-                                                NewStatus.byKiln("success", activation.description(), target.environment())
-                                                        .withUrls(activation.environmentUrl(), activation.logUrl())))
-                                        // The one it replaces, even in another environment, is no longer live.
-                                        .compose(done -> active == null || active == deploymentId ? Future.<Void>succeededFuture()
-                                                : StatusStore.markInactive(connection, active, deploymentId))
-                                        .map(done -> target);
-                            }));
-                }));
-    }
-
-    /**
      * What a site URL serves.
      *
      * @param deploymentId the deployment
@@ -439,7 +363,7 @@ public final class DeploymentStore {
                 }));
     }
 
-    private static Future<Deployment> lockDeployment(SqlConnection connection, long projectId, long deploymentId) {
+    static Future<Deployment> lockDeployment(SqlConnection connection, long projectId, long deploymentId) {
         return connection.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = $1 AND project_id = $2 FOR UPDATE")
                 .execute(Tuple.of(deploymentId, projectId))
                 .compose(rows -> rows.size() == 0
