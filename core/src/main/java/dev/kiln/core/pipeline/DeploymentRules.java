@@ -52,6 +52,11 @@ final class DeploymentRules {
         }
     }
 
+    /** Whether a deployment of a commit stands for it: queued, running or deployed, not failed or cancelled. */
+    static boolean stillCounts(Deployment deployment) {
+        return deployment.status() != DeploymentStatus.FAILED && deployment.status() != DeploymentStatus.CANCELLED;
+    }
+
     /**
      * Whether a commit message asks not to be deployed.
      *

@@ -130,10 +130,28 @@ public final class DeploymentService {
         if (DeploymentRules.skipRequested(message)) {
             return Future.succeededFuture(Outcome.ignored("commit " + sha + " asks to be skipped"));
         }
-        return vertx.executeBlocking(() -> resolver.resolve(project, branch, sha), false)
-                .compose(resolved -> DeploymentRules.skipRequested(resolved.commit().message())
-                        ? Future.succeededFuture(Outcome.ignored("commit " + sha + " asks to be skipped"))
-                        : create(project, branch, resolved, trigger).map(deployment -> new Outcome(deployment, null, null)));
+        // A push and its pull request's "synchronize" name the same commit: it is built once.
+        return services.deployments().newestOfBranch(project.id(), branch).compose(newest -> {
+            if (newest.isPresent() && newest.get().commitSha().equals(sha) && DeploymentRules.stillCounts(newest.get())) {
+                return Future.succeededFuture(Outcome.ignored("commit " + sha + " is deployment " + newest.get().id() + " already"));
+            }
+            return vertx.executeBlocking(() -> resolver.resolve(project, branch, sha), false).compose(resolved -> {
+                if (DeploymentRules.skipRequested(resolved.commit().message())) {
+                    discard(resolved.tree());
+                    return Future.succeededFuture(Outcome.ignored("commit " + sha + " asks to be skipped"));
+                }
+                return create(project, branch, resolved, trigger).map(deployment -> new Outcome(deployment, null, null));
+            });
+        });
+    }
+
+    private void discard(Path tree) {
+        if (tree != null) {
+            vertx.executeBlocking(() -> {
+                FileTrees.delete(tree);
+                return null;
+            }, false);
+        }
     }
 
     private Future<Deployment> create(Project project, String branch, Resolver.Resolved resolved, Trigger trigger) {
@@ -146,19 +164,15 @@ public final class DeploymentService {
                 : services.projects().setDetectedFramework(project.id(), resolved.framework()))
                 .compose(done -> services.deployments().create(project, created))
                 // The detection's tree waits for the runner, so the commit is exported once.
-                .compose(result -> resolved.tree() == null ? Future.succeededFuture(result) : vertx.executeBlocking(() -> {
-                    exports.keep(resolved.tree(), result.deployment().id());
-                    result.superseded().forEach(exports::discard);
-                    return result;
-                }, false))
-                .onFailure(error -> {
-                    if (resolved.tree() != null) {
-                        vertx.executeBlocking(() -> {
-                            FileTrees.delete(resolved.tree());
-                            return null;
-                        }, false);
-                    }
-                })
+                .compose(result -> resolved.tree() == null && result.superseded().isEmpty() ? Future.succeededFuture(result)
+                        : vertx.executeBlocking(() -> {
+                            if (resolved.tree() != null) {
+                                exports.keep(resolved.tree(), result.deployment().id());
+                            }
+                            result.superseded().forEach(exports::discard);
+                            return result;
+                        }, false))
+                .onFailure(error -> discard(resolved.tree()))
                 .map(result -> {
                     for (long superseded : result.superseded()) {
                         vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);

@@ -100,6 +100,20 @@ public final class DeploymentStore {
     }
 
     /**
+     * The newest deployment of a branch.
+     *
+     * @param projectId the project
+     * @param branch the branch
+     * @return the deployment, if the branch has any
+     */
+    public Future<Optional<Deployment>> newestOfBranch(long projectId, String branch) {
+        return pool.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM deployments WHERE project_id = $1 AND branch = $2 "
+                        + "ORDER BY id DESC LIMIT 1")
+                .execute(Tuple.of(projectId, branch))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Rows.deployment(rows.iterator().next())));
+    }
+
+    /**
      * The commit each branch's newest deployment built.
      *
      * @param projectId the project

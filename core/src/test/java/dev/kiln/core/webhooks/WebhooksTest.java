@@ -163,6 +163,9 @@ class WebhooksTest {
 
         assertThat(replay.status()).isEqualTo(200);
         assertThat(replay.data().getString("ignored")).contains("handled before");
+        // Another delivery naming the same commit (a pull request's update after the push) builds nothing more.
+        Response same = hooks.github(site.projectId(), site.secret(), "pull_request", Hooks.pullRequest("synchronize", "main", sha, false));
+        assertThat(same.data().getString("ignored")).contains("already");
         assertThat(deployments(site.projectId())).hasSize(1);
     }
 
