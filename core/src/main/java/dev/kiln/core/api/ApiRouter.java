@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
-import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
+import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DatabaseHealth;
@@ -17,6 +17,7 @@ import dev.kiln.core.store.PhaseStore;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.WebhookDeliveries;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -45,20 +46,44 @@ public final class ApiRouter {
      * @param projects projects
      * @param deployments deployments
      * @param plugins builders and storage targets
-     * @param git git mirrors
      * @param urls public URLs
      * @param nodes the build farm's nodes
-     * @param scratchDirectory where short-lived files go
      * @param statuses GitHub-compatible deployment statuses
-     * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
+     * @param deploymentService trigger, cancel, rollback, promote and project clean-up
+     * @param webhookDeliveries the webhook deliveries handled
      * @param notifications subscriptions to deployment events
      * @param notificationsAllowLocal whether any token may subscribe loopback and private addresses
      * @param phases the statuses each deployment passed through
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
-                           GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
-                           StatusStore statuses, java.nio.file.Path cacheDirectory, NotificationStore notifications,
-                           boolean notificationsAllowLocal, PhaseStore phases) {
+                           PublicUrls urls, NodeStore nodes, StatusStore statuses, DeploymentService deploymentService,
+                           WebhookDeliveries webhookDeliveries, NotificationStore notifications, boolean notificationsAllowLocal,
+                           PhaseStore phases) {
+    }
+
+    /** Webhook bodies: GitHub caps a payload at 25 MB; a push of many commits approaches a few. */
+    static final long MAX_HOOK_BODY_BYTES = 25L * 1024 * 1024;
+
+    /**
+     * The webhook endpoint, to be mounted at {@code /hooks/*} (its path in {@code webhook_url});
+     * the API router serves it at {@code /hooks/{id}} under its base path too.
+     *
+     * @param vertx the Vert.x instance
+     * @param services the services
+     * @return the router
+     */
+    public static Router hooks(Vertx vertx, Services services) {
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_HOOK_BODY_BYTES));
+        hooksHandler(services).mount(router, "/:projectId");
+        router.route().handler(context -> Responses.error(context, ErrorCode.NOT_FOUND,
+                "no endpoint " + context.request().method() + " " + context.request().path()));
+        router.route().failureHandler(ApiRouter::failure);
+        return router;
+    }
+
+    private static HooksHandler hooksHandler(Services services) {
+        return new HooksHandler(services.projects(), services.webhookDeliveries(), services.deploymentService());
     }
 
     /**
@@ -80,16 +105,17 @@ public final class ApiRouter {
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
                 services.deployments(), services.statuses(), services.urls()));
+        // Before auth: a delivery carries a signature, not a token.
+        router.post("/hooks/:projectId").handler(BodyHandler.create(false).setBodyLimit(MAX_HOOK_BODY_BYTES));
+        hooksHandler(services).mount(router, "/hooks/:projectId");
         PluginsHandler plugins = new PluginsHandler(vertx, services.plugins());
         plugins.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(auth::authenticate);
 
         Views views = new Views(services.urls());
-        ProjectsHandler projects = new ProjectsHandler(vertx, services.projects(), services.plugins(), services.git(), views,
-                services.cacheDirectory());
-        DeploymentsHandler deployments = new DeploymentsHandler(vertx, projects, services.deployments(), services.git(), views,
-                services.urls(), services.projects(), services.plugins(), services.scratchDirectory());
+        ProjectsHandler projects = new ProjectsHandler(services.projects(), services.plugins(), services.deploymentService(), views);
+        DeploymentsHandler deployments = new DeploymentsHandler(projects, services.deployments(), services.deploymentService(), views);
         new NodesHandler(services.nodes()).mount(router);
         projects.mount(router);
         new EnvVarsHandler(projects, services.projects().envVars()).mount(router);

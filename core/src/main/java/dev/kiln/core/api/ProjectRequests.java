@@ -12,16 +12,21 @@ import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.ProjectSettings;
+import dev.kiln.core.store.TriggerSettings;
+import dev.kiln.core.store.TriggerSettings.PreviewBranches;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Turns create and update bodies into validated {@link ProjectSettings}. */
 final class ProjectRequests {
 
     private static final Set<String> WRITABLE = Set.of("name", "repo_url", "default_branch", "builder", "install_command",
-            "build_command", "output_directory", "root_directory", "builder_options", "env", "storage", "build_timeout_seconds");
+            "build_command", "output_directory", "root_directory", "builder_options", "env", "storage", "build_timeout_seconds",
+            "poll_interval_seconds", "preview_branches");
     // Fields a client may send back from a GET; they are ignored, not errors.
     private static final Set<String> READ_ONLY = Set.of("id", "slug", "detected_framework", "production_url",
-            "active_deployment_id", "created_at", "updated_at");
+            "active_deployment_id", "created_at", "updated_at", "webhook_url", "webhook_secret_set", "production_pinned",
+            "production_pinned_by");
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern OPTION_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -73,6 +78,48 @@ final class ProjectRequests {
                 body.containsKey("env") ? stringMap(body, "env", ENV_NAME, current.env()) : current.env(),
                 body.containsKey("storage") ? storage(body.getValue("storage")) : current.storage(),
                 body.containsKey("build_timeout_seconds") ? timeout(body, current.buildTimeoutSeconds()) : current.buildTimeoutSeconds());
+    }
+
+    TriggerSettings triggers(JsonObject body, TriggerSettings current) {
+        Integer poll = current.pollIntervalSeconds();
+        if (body.containsKey("poll_interval_seconds")) {
+            Object value = body.getValue("poll_interval_seconds");
+            if (value == null) {
+                poll = null;
+            } else if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= TriggerSettings.MIN_POLL_SECONDS
+                    && ((Number) value).longValue() <= MAX_TIMEOUT_SECONDS) {
+                poll = ((Number) value).intValue();
+            } else {
+                throw KilnException.invalid("poll_interval_seconds", "must be null (no polling) or a whole number of seconds from "
+                        + TriggerSettings.MIN_POLL_SECONDS + " to " + MAX_TIMEOUT_SECONDS);
+            }
+        }
+        PreviewBranches previews = current.previewBranches();
+        if (body.containsKey("preview_branches")) {
+            previews = previewBranches(body.getValue("preview_branches"));
+        }
+        return new TriggerSettings(poll, previews);
+    }
+
+    private static PreviewBranches previewBranches(Object value) {
+        if (value == null || "all".equals(value)) {
+            return PreviewBranches.ALL;
+        }
+        if ("none".equals(value)) {
+            return PreviewBranches.NONE;
+        }
+        if (value instanceof JsonArray patterns && !patterns.isEmpty() && patterns.size() <= MAX_ENTRIES) {
+            List<String> list = new ArrayList<>();
+            for (Object pattern : patterns) {
+                if (!(pattern instanceof String text) || text.isBlank() || text.length() > 255
+                        || text.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+                    throw KilnException.invalid("preview_branches", "each pattern must be a non-empty branch glob such as 'feature/*'");
+                }
+                list.add(text);
+            }
+            return new PreviewBranches(false, list);
+        }
+        throw KilnException.invalid("preview_branches", "must be \"all\", \"none\" or a list of branch globs such as [\"feature/*\"]");
     }
 
     private static void checkFields(JsonObject body) {

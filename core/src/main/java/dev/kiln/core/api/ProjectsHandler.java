@@ -1,51 +1,38 @@
 package dev.kiln.core.api;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
-import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.Project;
+import dev.kiln.core.store.ProjectSettings;
 import dev.kiln.core.store.ProjectStore;
-import dev.kiln.core.store.StoredArtifactRef;
 import dev.kiln.core.store.TokenStore.Token;
+import dev.kiln.core.store.TriggerSettings;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /projects}: create, list, read, change, delete. */
+/** {@code /projects}: create, list, read, change, delete, webhook secret. */
 final class ProjectsHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProjectsHandler.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Vertx vertx;
     private final ProjectStore projects;
     private final ProjectRequests requests;
     private final Views views;
-    private final PluginHost plugins;
-    private final GitMirrors git;
-    private final Path cacheDirectory;
+    private final DeploymentService service;
 
-    ProjectsHandler(Vertx vertx, ProjectStore projects, PluginHost plugins, GitMirrors git, Views views, Path cacheDirectory) {
-        this.cacheDirectory = cacheDirectory;
-        this.vertx = vertx;
+    ProjectsHandler(ProjectStore projects, PluginHost plugins, DeploymentService service, Views views) {
         this.projects = projects;
         this.requests = new ProjectRequests(plugins);
         this.views = views;
-        this.plugins = plugins;
-        this.git = git;
+        this.service = service;
     }
 
     void mount(Router router) {
@@ -55,6 +42,12 @@ final class ProjectsHandler {
         router.patch("/projects/:projectId").handler(this::update);
         router.delete("/projects/:projectId").handler(this::delete);
         router.delete("/projects/:projectId/cache").handler(this::clearCache);
+        router.post("/projects/:projectId/webhook-secret").handler(this::newWebhookSecret);
+    }
+
+    /** The project as stored now. */
+    Future<Project> reload(Project project) {
+        return projects.find(project.id()).map(found -> found.orElse(project));
     }
 
     /** Loads a project the caller may read, or fails with 404. */
@@ -81,11 +74,18 @@ final class ProjectsHandler {
     private void create(RoutingContext context) {
         Token token = Auth.token(context);
         if (!token.admin() && token.projectIds() != null) {
-            throw new KilnException(dev.kiln.core.ErrorCode.FORBIDDEN, "this token is limited to some projects and cannot create new ones");
+            throw new KilnException(ErrorCode.FORBIDDEN, "this token is limited to some projects and cannot create new ones");
         }
-        var settings = requests.create(Requests.body(context, false));
+        JsonObject body = Requests.body(context, false);
+        var settings = requests.create(body);
+        var triggers = requests.triggers(body, TriggerSettings.DEFAULT);
+        // No default_branch: the remote's own default branch (its HEAD), or "main" for an empty repository.
+        // The remote is checked first: a token that may not use it does not get Kiln to contact it.
         checkRemote(context, settings.repoUrl(), null)
-                .compose(v -> projects.create(settings))
+                .compose(v -> body.getValue("default_branch") != null
+                        ? Future.succeededFuture(settings)
+                        : service.remoteDefaultBranch(settings.repoUrl()).map(head -> head.map(settings::withDefaultBranch).orElse(settings)))
+                .compose(withBranch -> projects.create(withBranch, triggers))
                 .onSuccess(project -> Responses.data(context, 201, views.project(project)))
                 .onFailure(context::fail);
     }
@@ -96,7 +96,7 @@ final class ProjectsHandler {
             return Future.succeededFuture();
         }
         boolean admin = Auth.token(context).admin();
-        return vertx.<java.util.Optional<String>>executeBlocking(() -> git.refusal(repoUrl, admin), false)
+        return service.remoteRefusal(repoUrl, admin)
                 .compose(refusal -> refusal.isEmpty() ? Future.succeededFuture()
                         : Future.failedFuture(KilnException.invalid("repo_url", refusal.get())));
     }
@@ -126,7 +126,7 @@ final class ProjectsHandler {
                 .compose(project -> {
                     var settings = requests.update(project.settings(), body);
                     return checkRemote(context, settings.repoUrl(), project.settings().repoUrl())
-                            .compose(v -> projects.update(project.id(), settings));
+                            .compose(v -> projects.update(project.id(), settings, requests.triggers(body, project.triggers())));
                 })
                 .onSuccess(project -> Responses.data(context, 200, views.project(project)))
                 .onFailure(context::fail);
@@ -134,56 +134,28 @@ final class ProjectsHandler {
 
     private void delete(RoutingContext context) {
         writable(context)
-                .compose(project -> projects.delete(project.id()).map(artifacts -> {
-                    // Files and the mirror go after the rows: a failure here leaves garbage, never a
-                    // project whose deployments lost their files.
-                    vertx.executeBlocking(() -> {
-                        deleteArtifacts(artifacts);
-                        git.deleteMirror("project-" + project.id());
-                        deleteCache(project.id());
-                        return null;
-                    }, false);
-                    return project;
-                }))
-                .onSuccess(project -> context.response().setStatusCode(204).end())
+                .compose(service::delete)
+                .onSuccess(done -> context.response().setStatusCode(204).end())
                 .onFailure(context::fail);
     }
 
     /** Empties the project's build cache on this node; the next build starts cold. */
     private void clearCache(RoutingContext context) {
         writable(context)
-                .compose(project -> vertx.executeBlocking(() -> {
-                    deleteCache(project.id());
-                    return null;
-                }, false))
+                .compose(service::clearCache)
                 .onSuccess(done -> context.response().setStatusCode(204).end())
                 .onFailure(context::fail);
     }
 
-    private void deleteCache(long projectId) throws IOException {
-        Path cache = cacheDirectory.resolve("project-" + projectId);
-        if (!Files.exists(cache)) {
-            return;
-        }
-        // Moved aside first, so a build starting now gets a fresh, empty cache rather than half of one.
-        Path trash = cacheDirectory.resolve(".trash-" + projectId + "-" + UUID.randomUUID());
-        Files.move(cache, trash, StandardCopyOption.ATOMIC_MOVE);
-        try (Stream<Path> paths = Files.walk(trash)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    private void deleteArtifacts(List<StoredArtifactRef> artifacts) {
-        for (StoredArtifactRef artifact : artifacts) {
-            plugins.storage(artifact.storage()).ifPresent(storage -> {
-                try {
-                    storage.delete(artifact.artifactKey());
-                } catch (Exception e) {
-                    LOG.warn("Could not delete artifact {} from '{}': {}", artifact.artifactKey(), artifact.storage(), e.getMessage());
-                }
-            });
-        }
+    /** A new secret for the project's webhook, shown only in this answer; the old one stops working. */
+    private void newWebhookSecret(RoutingContext context) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String secret = HexFormat.of().formatHex(bytes);
+        writable(context)
+                .compose(project -> projects.setWebhookSecret(project.id(), secret).map(done -> project))
+                .onSuccess(project -> Responses.data(context, 201, new JsonObject().put("secret", secret)
+                        .put("webhook_url", views.webhookUrl(project))))
+                .onFailure(context::fail);
     }
 }

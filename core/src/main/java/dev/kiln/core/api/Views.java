@@ -1,10 +1,12 @@
 package dev.kiln.core.api;
 
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.pipeline.Environments;
 import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.Project;
+import dev.kiln.core.store.TriggerSettings;
 import dev.kiln.core.store.TokenStore.Token;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +46,24 @@ final class Views {
                 .put("production_url", urls.productionUrl(project.slug()))
                 .put("active_deployment_id", project.activeDeploymentId())
                 .put("created_at", Responses.timestamp(project.createdAt()))
-                .put("updated_at", Responses.timestamp(project.updatedAt()));
+                .put("updated_at", Responses.timestamp(project.updatedAt()))
+                .put("webhook_url", webhookUrl(project))
+                .put("webhook_secret_set", project.webhookSecret() != null)
+                .put("poll_interval_seconds", project.triggers().pollIntervalSeconds())
+                .put("preview_branches", previewBranches(project.triggers().previewBranches()))
+                .put("production_pinned", project.pinnedBy() != null)
+                .put("production_pinned_by", project.pinnedBy());
+    }
+
+    String webhookUrl(Project project) {
+        return urls.baseUrl() + "/hooks/" + project.id();
+    }
+
+    private static Object previewBranches(TriggerSettings.PreviewBranches branches) {
+        if (branches.all()) {
+            return "all";
+        }
+        return branches.patterns().isEmpty() ? "none" : new JsonArray(branches.patterns());
     }
 
     JsonObject deployment(Deployment deployment, Project project) {
@@ -63,6 +82,8 @@ final class Views {
                 .put("created_at", Responses.timestamp(deployment.createdAt()))
                 .put("deployed_at", Responses.timestamp(deployment.deployedAt()))
                 .put("environment", deployment.environment())
+                .put("trigger", deployment.trigger())
+                .put("branch_url", Environments.branchUrl(urls, project, deployment))
                 .put("active", active != null && active == deployment.id())
                 .put("builder", deployment.builder())
                 .put("node", deployment.node())

@@ -223,6 +223,68 @@ public final class GitMirrors {
     }
 
     /**
+     * Describes one commit of a branch, fetching the branch first if the mirror lacks the commit:
+     * a webhook names the exact commit to deploy, which may no longer be the branch's newest.
+     *
+     * @param mirrorKey the mirror's name
+     * @param repoUrl the repository
+     * @param branch the branch that contains the commit
+     * @param sha the full 40 hex digit commit id
+     * @return the commit
+     * @throws GitException UNKNOWN_COMMIT, or any fetch failure
+     */
+    public CommitInfo commit(String mirrorKey, String repoUrl, String branch, String sha) throws GitException {
+        Path dir = mirrorDir(mirrorKey);
+        RepoUrls.Remote remote = remote(repoUrl);
+        branchRef(branch);
+        if (sha == null || !SHA.matcher(sha).matches()) {
+            throw new GitException(GitException.Kind.UNKNOWN_COMMIT, "'" + sha + "' is not a full 40 digit commit id", null);
+        }
+        ObjectId id = ObjectId.fromString(sha);
+        ReentrantLock lock = lockFor(mirrorKey);
+        lock.lock();
+        try {
+            RevCommit commit = isMirror(dir) ? findCommit(dir, id, remote) : null;
+            if (commit == null) {
+                fetchLocked(dir, remote, branch);
+                commit = findCommit(dir, id, remote);
+            }
+            if (commit == null) {
+                throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
+                        "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
+            }
+            return describe(commit);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks the remote for its branches and its default branch, without fetching any object.
+     *
+     * @param repoUrl the repository
+     * @return the remote's heads
+     * @throws GitException UNREACHABLE or INVALID_URL
+     */
+    public RemoteHeads remoteHeads(String repoUrl) throws GitException {
+        return RemoteHeads.list(remote(repoUrl), timeoutSeconds);
+    }
+
+    /**
+     * Asks the remote for its branches, waiting at most {@code timeout} for an answer.
+     *
+     * @param repoUrl the repository
+     * @param timeout how long the remote may stay silent; at least a second
+     * @return the remote's heads
+     * @throws GitException UNREACHABLE or INVALID_URL
+     */
+    public RemoteHeads remoteHeads(String repoUrl, Duration timeout) throws GitException {
+        return RemoteHeads.list(remote(repoUrl), (int) Math.max(1, Math.min(timeoutSeconds, timeout.toSeconds())));
+    }
+
+    /**
+
+    /**
      * The files of one commit of a submodule, fetching every branch and tag of its repository into
      * its own mirror first if that does not have the commit yet.
      *

@@ -66,6 +66,7 @@ final class DeploymentRunner {
     private final PublicUrls urls;
     private final BuildSandbox sandbox;
     private final SharedCache sharedCache;
+    private final TriggerExports exports;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -80,6 +81,7 @@ final class DeploymentRunner {
         this.urls = services.urls();
         this.sandbox = services.sandbox();
         this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
+        this.exports = new TriggerExports(config.dataDirectory());
     }
 
     /** One run's mutable state, confined to the run. */
@@ -182,7 +184,8 @@ final class DeploymentRunner {
                             run.log.info("deployed at " + deploymentUrl(run));
                             return run.log.close();
                         })
-                        .compose(v -> queue.deployed(claim, config.nodeId(), artifactKey, deploymentUrl(run),
+                        .compose(v -> queue.deployed(claim, Environments.PRODUCTION.equals(run.deployment.environment()),
+                                config.nodeId(), artifactKey, deploymentUrl(run),
                                 urls.logsUrl(run.project.id(), claim.deploymentId()))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
@@ -191,6 +194,7 @@ final class DeploymentRunner {
                         run.lease.close();
                     }
                     FileTrees.delete(run.workspace);
+                    exports.discard(run.claim.deploymentId());
                     return null;
                 }));
     }
@@ -273,13 +277,20 @@ final class DeploymentRunner {
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
                 + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
-        try {
-            ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
-                    deployment.commitSha(), checkout, true);
-            exported.submodules().forEach(run.log::info);
-            exported.warnings().forEach(run.log::warn);
-        } catch (GitException e) {
-            throw new KilnFault("checkout failed: " + e.getMessage(), e);
+        // The trigger's tree (exported to detect the builder) is reused unless the commit has
+        // submodules: those are checked out here, where a failure fails the deployment naming them.
+        if (exports.take(deployment.id(), checkout) && !Files.exists(checkout.resolve(".gitmodules"))) {
+            run.log.info("using the tree exported when the builder was detected");
+        } else {
+            FileTrees.delete(checkout);
+            try {
+                ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
+                        deployment.commitSha(), checkout, true);
+                exported.submodules().forEach(run.log::info);
+                exported.warnings().forEach(run.log::warn);
+            } catch (GitException e) {
+                throw new KilnFault("checkout failed: " + e.getMessage(), e);
+            }
         }
         String root = run.project.settings().rootDirectory();
         Path source = root == null || root.isBlank() ? checkout : checkout.resolve(root).normalize();
@@ -297,27 +308,26 @@ final class DeploymentRunner {
             run.builder = run.lease.builder();
             return detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
         }
-        // Detected: the log says which builders were asked, what each answered and why the winner won.
-        Optional<BuilderDetection.Detected> detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn, run.log::info);
-        // The trigger resolved the builder already (so the queue could route the job); older jobs may lack it.
-        String chosen = run.deployment.builder() != null
-                ? run.deployment.builder()
-                : detected.map(BuilderDetection.Detected::builderId).orElseThrow(() -> new BuildException(
-                        "no installed builder fits this repository; set the project's builder (installed: " + plugins.builderIds() + ")"));
+        // The trigger detected the builder, once, and logged why; older jobs may lack it and detect here.
+        String chosen = run.deployment.builder();
+        Optional<String> framework = Optional.ofNullable(run.project.detectedFramework());
+        if (chosen == null) {
+            Optional<BuilderDetection.Detected> detected = BuilderDetection.detect(plugins, sourceDirectory, run.log::warn, run.log::info);
+            chosen = detected.map(BuilderDetection.Detected::builderId).orElseThrow(() -> new BuildException(
+                    "no installed builder fits this repository; set the project's builder (installed: " + plugins.builderIds() + ")"));
+            framework = detected.map(found -> found.detection().framework());
+        }
         if (lastBuilder.isPresent() && !lastBuilder.get().equals(chosen) && plugins.builder(lastBuilder.get()).isEmpty()) {
             // A fallback such as static would publish the sources of a site the missing builder made.
             throw new BuildException("the project's last deployment was built by builder '" + lastBuilder.get() + "', which is gone: "
                     + plugins.builderProblem(lastBuilder.get()) + ". Kiln does not switch the project to '" + chosen + "' on its own: "
                     + "enable or install that plugin again, or set the project's builder to the one it should use now");
         }
-        run.lease = plugins.acquireBuilder(chosen).orElseThrow(() -> new BuildException(plugins.builderProblem(chosen)));
+        String builderId = chosen;
+        run.lease = plugins.acquireBuilder(builderId).orElseThrow(() -> new BuildException(plugins.builderProblem(builderId)));
         run.builder = run.lease.builder();
-        Optional<String> framework = detected.filter(found -> found.builderId().equals(chosen)).map(found -> found.detection().framework());
-        if (framework.isEmpty()) {
-            framework = detectSafely(run, run.builder, sourceDirectory).map(Detection::framework);
-        }
-        run.log.info("detected " + framework.orElse(chosen) + "; building with '" + chosen + "'");
-        return framework;
+        run.log.info("detected " + framework.orElse(builderId) + "; building with '" + builderId + "'");
+        return run.deployment.builder() == null ? framework : Optional.empty();
     }
 
     private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
@@ -474,6 +484,6 @@ final class DeploymentRunner {
     }
 
     static String mirrorKey(long projectId) {
-        return "project-" + projectId;
+        return Resolver.mirrorKey(projectId);
     }
 }

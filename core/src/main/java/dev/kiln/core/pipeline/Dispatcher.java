@@ -66,16 +66,22 @@ public final class Dispatcher extends VerticleBase {
         workers = vertx.createSharedWorkerExecutor("kiln-pipeline-" + config.nodeId(), config.executors() * 2 + 2,
                 365, java.util.concurrent.TimeUnit.DAYS);
         runner = new DeploymentRunner(vertx, workers, config, services);
-        vertx.eventBus().consumer(WORK_ADDRESS, message -> wake());
-        vertx.eventBus().<Long>consumer(CANCEL_ADDRESS, message -> cancelLocal(message.body()));
-        vertx.setPeriodic(SWEEP_MILLIS, id -> wake());
-        long renewMillis = config.leaseSeconds() * 1000L / 3;
-        vertx.setPeriodic(renewMillis, id -> renewLeases());
-        // A restarted node runs nothing yet: what it held before is free to claim again now.
-        return queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " restarted").onSuccess(released -> {
+        // A restarted node runs nothing yet: what it held before is free to claim again now, and
+        // trees kept for runs before the restart are exported again by whoever runs them. Nothing
+        // claims before both are done: a claim made first would be released again as if stale.
+        TriggerExports exports = new TriggerExports(config.dataDirectory());
+        return vertx.executeBlocking(() -> {
+            exports.discardAll();
+            return null;
+        }, false).compose(cleaned -> queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " restarted")).onSuccess(released -> {
             if (released > 0) {
                 LOG.info("Resuming {} deployment(s) this node was running before it stopped", released);
             }
+            vertx.eventBus().consumer(WORK_ADDRESS, message -> wake());
+            vertx.eventBus().<Long>consumer(CANCEL_ADDRESS, message -> cancelLocal(message.body()));
+            vertx.setPeriodic(SWEEP_MILLIS, id -> wake());
+            long renewMillis = config.leaseSeconds() * 1000L / 3;
+            vertx.setPeriodic(renewMillis, id -> renewLeases());
             wake();
         });
     }

@@ -32,21 +32,26 @@ import dev.kiln.core.store.PhaseStore;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.BuildSandbox;
+import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.pipeline.Dispatcher;
+import dev.kiln.core.pipeline.Poller;
 import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.ActiveDeployments;
 import dev.kiln.core.store.CredentialVault;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.embedded.EmbeddedDatabase;
 import dev.kiln.core.store.LogStore;
+import dev.kiln.core.store.ProjectPolls;
 import dev.kiln.core.store.ProjectStore;
 import dev.kiln.core.store.StatusStore;
 import dev.kiln.core.store.TokenStore;
+import dev.kiln.core.store.WebhookDeliveries;
 import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -166,10 +171,17 @@ public final class KilnServer implements AutoCloseable {
             PublicUrls urls = new PublicUrls(baseUrl());
             NodeStore nodeStore = new NodeStore(pool);
             NotificationStore notifications = new NotificationStore(pool);
-            root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
-                    plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
-                    config.dataDirectory().resolve("cache"), notifications,
-                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool))));
+            Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
+            WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
+            LogStore logs = new LogStore(progress);
+            PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls, sandbox);
+            DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
+                    config.dataDirectory());
+            ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
+                    deploymentService, new WebhookDeliveries(pool), notifications,
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool));
+            root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, apiServices));
+            root.route("/hooks/*").subRouter(ApiRouter.hooks(vertx, apiServices));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             Pool metricsPool = pool;
@@ -186,13 +198,9 @@ public final class KilnServer implements AutoCloseable {
                     intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
                     intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
                     longSetting("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
-            Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
-            WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
-            LogStore logs = new LogStore(progress);
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
             BuildSandbox.killLeftovers(nodeId);
-            Dispatcher dispatcher = new Dispatcher(pipeline, new PipelineServices(queue, deployments, projects, logs, git, plugins, urls,
-                    sandbox));
+            Dispatcher dispatcher = new Dispatcher(pipeline, pipelineServices);
             dispatcher.setRunnableBuilders(capabilities.builders());
             metrics.executors(nodeId, config.executors(), dispatcher::busy);
             await(vertx.deployVerticle(dispatcher));
@@ -201,6 +209,7 @@ public final class KilnServer implements AutoCloseable {
                     intSetting("notifications.retry_base_ms", 10_000, 10),
                     Duration.ofSeconds(intSetting("notifications.give_up_after_seconds", 3600, 1)),
                     Duration.ofSeconds(intSetting("notifications.timeout_seconds", 10, 1))))));
+            await(vertx.deployVerticle(new Poller(nodeId, new ProjectPolls(pool), pipelineServices, deploymentService)));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
                     config.executors(), 0, config.cluster().labels(), capabilities.builders(), capabilities.tools(), null, null,

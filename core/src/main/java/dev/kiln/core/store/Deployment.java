@@ -27,6 +27,8 @@ import java.time.OffsetDateTime;
  * @param finishedAt when it reached a final state, or null
  * @param waitReason why it is still queued, or null
  * @param warnings problems that did not stop it (for example no index.html in its files)
+ * @param trigger what started it: {@code api}, {@code webhook} or {@code poll}
+ * @param previewRemoved whether its branch's preview was removed (branch deleted, pull request closed)
  */
 public record Deployment(
         long id,
@@ -50,7 +52,9 @@ public record Deployment(
         OffsetDateTime deployedAt,
         OffsetDateTime finishedAt,
         String waitReason,
-        java.util.List<String> warnings) {
+        java.util.List<String> warnings,
+        String trigger,
+        boolean previewRemoved) {
 
     /**
      * Copies the warnings.

@@ -39,28 +39,127 @@ public final class DeploymentStore {
     }
 
     /**
-     * Creates a queued deployment with its job, first transition and {@code queued} status, in one
-     * transaction.
+     * A new deployment and what it replaced.
      *
-     * @param project the project
+     * @param deployment the queued deployment
+     * @param superseded older queued deployments of the same branch, cancelled by it
+     */
+    public record Created(Deployment deployment, List<Long> superseded) {
+    }
+
+    /**
+     * What a new deployment is.
+     *
      * @param branch the branch
+     * @param environment {@code production} or {@code preview}
      * @param commit the resolved commit
      * @param builder the builder that will build it (the project's, or detected), or null to detect when it runs
-     * @return the deployment
+     * @param trigger {@code api}, {@code webhook} or {@code poll}
+     * @param unpin whether creating it lets go of a production pinned by a rollback
      */
-    public Future<Deployment> create(Project project, String branch, Commit commit, String builder) {
+    public record NewDeployment(String branch, String environment, Commit commit, String builder, String trigger, boolean unpin) {
+    }
+
+    /**
+     * Creates a queued deployment with its job, first transition and {@code queued} status, and
+     * cancels the older still-queued deployments of its branch, in one statement.
+     *
+     * @param project the project
+     * @param created what to create
+     * @return the deployment and the ids it superseded
+     */
+    public Future<Created> create(Project project, NewDeployment created) {
         // One statement (one round trip, one commit): the deployment, its first transition, its job
-        // and its "queued" status appear together or not at all.
+        // and its "queued" status appear together or not at all, and so do the cancellations it causes.
         return pool.preparedQuery("WITH d AS (INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, "
-                        + "branch, environment, status, storage, builder) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING *), "
+                        + "branch, environment, status, storage, builder, trigger) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $10) "
+                        + "RETURNING *), "
                         + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt) SELECT id, 'queued', 0 FROM d), "
                         + "j AS (INSERT INTO jobs (deployment_id, builder) SELECT id, $8 FROM d), "
                         + "s AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'queued', 'Queued', environment, '', '', '', $9, NULL FROM d) "
-                        + "SELECT * FROM d")
-                .execute(Tuple.from(new Object[] {project.id(), commit.sha(), commit.message(), commit.author(), branch,
-                        project.environmentFor(branch), project.settings().storage(), builder, StatusStore.Creator.PIPELINE.name()}))
-                .map(rows -> Rows.deployment(rows.iterator().next()));
+                        + "environment_url, creator, creator_id) SELECT id, 'queued', 'Queued', environment, '', '', '', $9, NULL FROM d), "
+                        + "c AS (UPDATE deployments o SET status = 'cancelled', finished_at = now(), "
+                        + "error_message = 'superseded by deployment ' || d.id FROM d "
+                        + "WHERE o.project_id = $1 AND o.branch = $5 AND o.status = 'queued' AND o.id < d.id RETURNING o.id, o.attempt, o.environment, d.id AS by), "
+                        + "cj AS (DELETE FROM jobs WHERE deployment_id IN (SELECT id FROM c)), "
+                        + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) "
+                        + "SELECT id, 'cancelled', attempt, 'superseded by deployment ' || by FROM c), "
+                        + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
+                        + "environment_url, creator, creator_id) SELECT id, 'error', 'Superseded by deployment ' || by, environment, "
+                        + "'', '', '', $9, NULL FROM c), "
+                        + "u AS (UPDATE projects SET production_pinned_by = NULL WHERE id = $1 AND $11 AND production_pinned_by IS NOT NULL) "
+                        + "SELECT d.*, (SELECT array_agg(id ORDER BY id) FROM c) AS superseded FROM d")
+                .execute(Tuple.from(new Object[] {project.id(), created.commit().sha(), created.commit().message(),
+                        created.commit().author(), created.branch(), created.environment(), project.settings().storage(),
+                        created.builder(), StatusStore.Creator.PIPELINE.name(), created.trigger(), created.unpin()}))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    Long[] superseded = row.getArrayOfLongs("superseded");
+                    return new Created(Rows.deployment(row), superseded == null ? List.of() : List.of(superseded));
+                });
+    }
+
+    /**
+     * The newest deployment of a branch.
+     *
+     * @param projectId the project
+     * @param branch the branch
+     * @return the deployment, if the branch has any
+     */
+    public Future<Optional<Deployment>> newestOfBranch(long projectId, String branch) {
+        return pool.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM deployments WHERE project_id = $1 AND branch = $2 "
+                        + "ORDER BY id DESC LIMIT 1")
+                .execute(Tuple.of(projectId, branch))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Rows.deployment(rows.iterator().next())));
+    }
+
+    /**
+     * The commit each branch's newest deployment built.
+     *
+     * @param projectId the project
+     * @return commit ids by branch
+     */
+    public Future<java.util.Map<String, String>> newestCommits(long projectId) {
+        return pool.preparedQuery("SELECT DISTINCT ON (branch) branch, commit_sha FROM deployments WHERE project_id = $1 "
+                        + "ORDER BY branch, id DESC")
+                .execute(Tuple.of(projectId))
+                .map(rows -> {
+                    java.util.Map<String, String> commits = new java.util.HashMap<>();
+                    rows.forEach(row -> commits.put(row.getString(0), row.getString(1)));
+                    return commits;
+                });
+    }
+
+    /**
+     * Removes a branch's preview: its deployments no longer have a branch URL, their latest
+     * {@code success} becomes {@code inactive}, and its queued deployments are cancelled.
+     *
+     * @param projectId the project
+     * @param branch the branch
+     * @param reason why, for cancelled deployments and statuses
+     * @return the ids of the deployments cancelled
+     */
+    public Future<List<Long>> removePreview(long projectId, String branch, String reason) {
+        return pool.preparedQuery("WITH r AS (UPDATE deployments SET preview_removed = TRUE WHERE project_id = $1 AND branch = $2 "
+                        + "AND NOT preview_removed RETURNING id), "
+                        + "i AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
+                        + "environment_url, creator, creator_id) SELECT latest.deployment_id, 'inactive', $3, latest.environment, "
+                        + "latest.target_url, latest.log_url, latest.environment_url, $4, NULL FROM r JOIN LATERAL "
+                        + "(SELECT * FROM deployment_statuses s WHERE s.deployment_id = r.id ORDER BY s.id DESC LIMIT 1) latest ON TRUE "
+                        + "WHERE latest.state = 'success'), "
+                        + "c AS (UPDATE deployments SET status = 'cancelled', finished_at = now(), error_message = $3 "
+                        + "WHERE project_id = $1 AND branch = $2 AND status = 'queued' RETURNING id, attempt, environment), "
+                        + "cj AS (DELETE FROM jobs WHERE deployment_id IN (SELECT id FROM c)), "
+                        + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) SELECT id, 'cancelled', attempt, $3 FROM c), "
+                        + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
+                        + "environment_url, creator, creator_id) SELECT id, 'error', $3, environment, '', '', '', $4, NULL FROM c) "
+                        + "SELECT id FROM c ORDER BY id")
+                .execute(Tuple.of(projectId, branch, reason, StatusStore.KILN))
+                .map(rows -> {
+                    List<Long> cancelled = new ArrayList<>();
+                    rows.forEach(row -> cancelled.add(row.getLong(0)));
+                    return cancelled;
+                });
     }
 
     /**
@@ -250,59 +349,6 @@ public final class DeploymentStore {
     }
 
     /**
-     * Makes an earlier deployment the project's active one again, without rebuilding.
-     *
-     * @param projectId the project
-     * @param deploymentId the deployment to return to
-     * @param environmentUrl the URL its status reports
-     * @param logUrl its logs' URL
-     * @return the deployment
-     */
-    public Future<Deployment> rollback(long projectId, long deploymentId, String environmentUrl, String logUrl) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1 FOR UPDATE")
-                .execute(Tuple.of(projectId))
-                .compose(projects -> {
-                    if (projects.size() == 0) {
-                        return Future.failedFuture(KilnException.notFound("project " + projectId));
-                    }
-                    Long active = projects.iterator().next().getLong(0);
-                    return lockDeployment(connection, projectId, deploymentId).compose(target -> {
-                        if (target.status() != DeploymentStatus.DEPLOYED) {
-                            return Future.failedFuture(KilnException.invalid("deployment_id", "deployment " + deploymentId
-                                    + " is " + target.status().wireName() + "; only a deployed deployment can be rolled back to"));
-                        }
-                        if (target.pruned()) {
-                            return Future.failedFuture(KilnException.invalid("deployment_id", "deployment " + deploymentId
-                                    + " was pruned; its files are gone"));
-                        }
-                        if (active != null && active == deploymentId) {
-                            return Future.failedFuture(KilnException.invalid("deployment_id", "deployment " + deploymentId
-                                    + " is already the active deployment"));
-                        }
-                        return connection.preparedQuery("SELECT id FROM deployments WHERE project_id = $1 AND status = ANY($2) LIMIT 1")
-                                .execute(Tuple.of(projectId, (Object) DeploymentStatus.IN_PROGRESS.toArray(String[]::new)))
-                                .compose(running -> {
-                                    if (running.size() > 0) {
-                                        return Future.failedFuture(KilnException.conflict("deployment "
-                                                + running.iterator().next().getLong(0) + " of this project is in progress; "
-                                                + "roll back when it has finished or cancel it"));
-                                    }
-                                    return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2, updated_at = now() WHERE id = $1")
-                                            .execute(Tuple.of(projectId, deploymentId))
-                                            .compose(done -> StatusStore.insert(connection, deploymentId,
-                                                    NewStatus.byKiln("success", "Rolled back to this deployment", target.environment())
-                                                            .withUrls(environmentUrl, logUrl)))
-                                            // The one it replaces, even in another environment, is no longer live.
-                                            .compose(done -> active == null ? Future.<Void>succeededFuture()
-                                                    : StatusStore.markInactive(connection, active, deploymentId))
-                                            .map(done -> target);
-                                });
-                    });
-                }));
-    }
-
-    /**
      * What a site URL serves.
      *
      * @param deploymentId the deployment
@@ -361,7 +407,7 @@ public final class DeploymentStore {
                 }));
     }
 
-    private static Future<Deployment> lockDeployment(SqlConnection connection, long projectId, long deploymentId) {
+    static Future<Deployment> lockDeployment(SqlConnection connection, long projectId, long deploymentId) {
         return connection.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = $1 AND project_id = $2 FOR UPDATE")
                 .execute(Tuple.of(deploymentId, projectId))
                 .compose(rows -> rows.size() == 0

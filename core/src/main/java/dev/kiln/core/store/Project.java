@@ -13,6 +13,9 @@ import java.util.Map;
  * @param activeDeploymentId the deployment the production URL serves, or null
  * @param createdAt when created
  * @param updatedAt when last changed
+ * @param triggers polling and previews
+ * @param webhookSecret the secret webhook deliveries are signed with, or null when none was made (never shown)
+ * @param pinnedBy the deployment a rollback pinned production to, or null when production follows the branch
  */
 public record Project(
         long id,
@@ -21,7 +24,10 @@ public record Project(
         String detectedFramework,
         Long activeDeploymentId,
         OffsetDateTime createdAt,
-        OffsetDateTime updatedAt) {
+        OffsetDateTime updatedAt,
+        TriggerSettings triggers,
+        String webhookSecret,
+        Long pinnedBy) {
 
     /**
      * The project's name.
@@ -30,17 +36,6 @@ public record Project(
      */
     public String name() {
         return settings.name();
-    }
-
-    /**
-     * The environment of a deployment of this project from a branch: {@code production} for
-     * the default branch, {@code preview} for any other.
-     *
-     * @param branch the deployment's branch
-     * @return the environment name
-     */
-    public String environmentFor(String branch) {
-        return settings.defaultBranch().equals(branch) ? "production" : "preview";
     }
 
     /**

@@ -50,4 +50,15 @@ public record ProjectSettings(
             throw new IllegalArgumentException("buildTimeoutSeconds must be positive");
         }
     }
+
+    /**
+     * These settings with another default branch.
+     *
+     * @param branch the branch
+     * @return a copy
+     */
+    public ProjectSettings withDefaultBranch(String branch) {
+        return new ProjectSettings(name, repoUrl, branch, builder, installCommand, buildCommand, outputDirectory, rootDirectory,
+                builderOptions, env, storage, buildTimeoutSeconds);
+    }
 }

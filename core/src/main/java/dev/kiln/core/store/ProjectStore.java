@@ -59,23 +59,37 @@ public final class ProjectStore {
      * @return the project; fails with a conflict when the name is taken
      */
     public Future<Project> create(ProjectSettings settings) {
-        return insert(settings, slugOf(settings.name()), 1);
+        return create(settings, TriggerSettings.DEFAULT);
     }
 
-    private Future<Project> insert(ProjectSettings settings, String baseSlug, int attempt) {
+    /**
+     * Creates a project with polling and preview settings, deriving a unique slug from its name.
+     *
+     * @param settings the validated settings
+     * @param triggers polling and previews
+     * @return the project; fails with a conflict when the name is taken
+     */
+    public Future<Project> create(ProjectSettings settings, TriggerSettings triggers) {
+        return insert(settings, triggers, slugOf(settings.name()), 1);
+    }
+
+    private Future<Project> insert(ProjectSettings settings, TriggerSettings triggers, String baseSlug, int attempt) {
         String slug = attempt == 1 ? baseSlug : baseSlug + "-" + attempt;
         return pool.preparedQuery("INSERT INTO projects (name, repo_url, default_branch, builder, install_command, "
                         + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug, "
-                        + "repo_credentials) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "
+                        + "repo_credentials, poll_interval_seconds, preview_branches) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CAST($16::text AS jsonb)) RETURNING "
                         + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addString(slug).addString(sealedCredentials(settings)))
+                .execute(values(settings).addString(slug).addString(sealedCredentials(settings))
+                        .addInteger(triggers.pollIntervalSeconds())
+                        .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches()))))
                 .map(rows -> project(rows.iterator().next()))
                 .recover(error -> {
                     if (Rows.isUniqueViolation(error, "name")) {
                         return Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"));
                     }
                     if (Rows.isUniqueViolation(error, "slug") && attempt < MAX_SLUG_ATTEMPTS) {
-                        return insert(settings, baseSlug, attempt + 1);
+                        return insert(settings, triggers, baseSlug, attempt + 1);
                     }
                     return Future.failedFuture(error);
                 });
@@ -143,17 +157,39 @@ public final class ProjectStore {
      * @return the updated project; fails with a conflict when the new name is taken
      */
     public Future<Project> update(long id, ProjectSettings settings) {
+        return find(id).compose(found -> found.isEmpty() ? Future.failedFuture(KilnException.notFound("project " + id))
+                : update(id, settings, found.get().triggers()));
+    }
+
+    public Future<Project> update(long id, ProjectSettings settings, TriggerSettings triggers) {
         return pool.preparedQuery("UPDATE projects SET name = $1, repo_url = $2, default_branch = $3, builder = $4, "
                         + "install_command = $5, build_command = $6, output_directory = $7, root_directory = $8, "
-                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, repo_credentials = $14, "
-                        + "updated_at = now() WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addLong(id).addString(sealedCredentials(settings)))
+                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, updated_at = now(), "
+                        + "poll_interval_seconds = $14, preview_branches = CAST($15::text AS jsonb), repo_credentials = $16 "
+                        + "WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addLong(id).addInteger(triggers.pollIntervalSeconds())
+                        .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches())))
+                        .addString(sealedCredentials(settings)))
                 .compose(rows -> rows.size() == 0
                         ? Future.failedFuture(KilnException.notFound("project " + id))
                         : Future.succeededFuture(project(rows.iterator().next())))
                 .recover(error -> Rows.isUniqueViolation(error, "name")
                         ? Future.failedFuture(KilnException.conflict("a project named '" + settings.name() + "' already exists"))
                         : Future.failedFuture(error));
+    }
+
+    /**
+     * Replaces the secret webhook deliveries must be signed with.
+     *
+     * @param id the project
+     * @param secret the new secret
+     * @return done; fails with not found when the project is gone
+     */
+    public Future<Void> setWebhookSecret(long id, String secret) {
+        return pool.preparedQuery("UPDATE projects SET webhook_secret = $2, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, secret))
+                .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(KilnException.notFound("project " + id))
+                        : Future.<Void>succeededFuture());
     }
 
     /**
@@ -224,7 +260,7 @@ public final class ProjectStore {
                 stored.installCommand(), stored.buildCommand(), stored.outputDirectory(), stored.rootDirectory(),
                 stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds());
         return new Project(project.id(), settings, project.slug(), project.detectedFramework(), project.activeDeploymentId(),
-                project.createdAt(), project.updatedAt());
+                project.createdAt(), project.updatedAt(), project.triggers(), project.webhookSecret(), project.pinnedBy());
     }
 
     private String sealedCredentials(ProjectSettings settings) {

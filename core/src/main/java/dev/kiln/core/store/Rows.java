@@ -12,11 +12,12 @@ final class Rows {
 
     static final String PROJECT_COLUMNS = "id, name, slug, repo_url, default_branch, builder, detected_framework, "
             + "install_command, build_command, output_directory, root_directory, builder_options, env, storage, "
-            + "build_timeout_seconds, active_deployment_id, created_at, updated_at, repo_credentials";
+            + "build_timeout_seconds, active_deployment_id, created_at, updated_at, repo_credentials, webhook_secret, "
+            + "poll_interval_seconds, preview_branches, production_pinned_by";
 
     static final String DEPLOYMENT_COLUMNS = "id, project_id, commit_sha, commit_message, commit_author, branch, "
             + "environment, status, builder, node, attempt, error_message, storage, artifact_key, pruned, "
-            + "build_time_ms, created_at, started_at, deployed_at, finished_at, wait_reason, warnings";
+            + "build_time_ms, created_at, started_at, deployed_at, finished_at, wait_reason, warnings, trigger, preview_removed";
 
     private Rows() {
     }
@@ -42,7 +43,26 @@ final class Rows {
                 row.getString("detected_framework"),
                 row.getLong("active_deployment_id"),
                 row.getOffsetDateTime("created_at"),
-                row.getOffsetDateTime("updated_at"));
+                row.getOffsetDateTime("updated_at"),
+                new TriggerSettings(row.getInteger("poll_interval_seconds"), previewBranches(row.getValue("preview_branches"))),
+                row.getString("webhook_secret"),
+                row.getLong("production_pinned_by"));
+    }
+
+    static TriggerSettings.PreviewBranches previewBranches(Object json) {
+        if (json instanceof io.vertx.core.json.JsonArray patterns) {
+            java.util.List<String> list = new java.util.ArrayList<>();
+            patterns.forEach(pattern -> list.add(String.valueOf(pattern)));
+            return new TriggerSettings.PreviewBranches(false, list);
+        }
+        return "none".equals(json) ? TriggerSettings.PreviewBranches.NONE : TriggerSettings.PreviewBranches.ALL;
+    }
+
+    static Object previewBranchesJson(TriggerSettings.PreviewBranches branches) {
+        if (branches.all()) {
+            return "all";
+        }
+        return branches.patterns().isEmpty() ? "none" : new io.vertx.core.json.JsonArray(branches.patterns());
     }
 
     static Deployment deployment(Row row) {
@@ -68,7 +88,9 @@ final class Rows {
                 row.getOffsetDateTime("deployed_at"),
                 row.getOffsetDateTime("finished_at"),
                 row.getString("wait_reason"),
-                java.util.Arrays.asList(row.getArrayOfStrings("warnings")));
+                java.util.Arrays.asList(row.getArrayOfStrings("warnings")),
+                row.getString("trigger"),
+                row.getBoolean("preview_removed"));
     }
 
     static Map<String, String> stringMap(JsonObject json) {

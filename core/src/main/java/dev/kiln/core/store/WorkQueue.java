@@ -167,7 +167,10 @@ public final class WorkQueue {
         return progress.preparedQuery("WITH d AS (UPDATE deployments d SET status = $3, node = $4, attempt = $5, "
                         + "builder = COALESCE($6, d.builder), wait_reason = NULL, "
                         + "started_at = CASE WHEN $3 = 'cloning' THEN now() ELSE d.started_at END "
-                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING d.*), "
+                        // The status check is re-evaluated on the newest row version: a cancel (or a newer
+                        // deployment superseding this one) that committed while this waited wins.
+                        + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 "
+                        + "AND d.status IN ('queued', 'cloning', 'building', 'uploading', 'deploying') RETURNING d.*), "
                         + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, node) SELECT id, $3, $5, $4 FROM d) "
                         + "SELECT * FROM d")
                 .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), status.wireName(), node, claim.attempt(), builder))
@@ -186,24 +189,28 @@ public final class WorkQueue {
     }
 
     /**
-     * Marks a claimed deployment deployed and, unless a newer deployment is active already, makes
-     * it the project's active one; all in one transaction so a request never sees half of it.
+     * Marks a claimed deployment deployed and, when it may replace production, production is not
+     * pinned and no newer deployment is active already, makes it the project's active one; all in one
+     * transaction so a request never sees half of it.
      *
      * @param claim the claim
+     * @param production whether it may replace production at all (a preview never does)
      * @param node this node
      * @param artifactKey where its files are
      * @param environmentUrl where it is served, for its status
      * @param logUrl its logs, for its status
      * @return the deployment, or empty when fenced out
      */
-    public Future<Optional<Deployment>> deployed(Claim claim, String node, String artifactKey, String environmentUrl, String logUrl) {
+    public Future<Optional<Deployment>> deployed(Claim claim, boolean production, String node, String artifactKey,
+                                                 String environmentUrl, String logUrl) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT p.id FROM projects p JOIN deployments d ON d.project_id = p.id WHERE d.id = $1 FOR UPDATE OF p")
                 .execute(Tuple.of(claim.deploymentId()))
                 .compose(locked -> connection.preparedQuery("UPDATE deployments d SET status = 'deployed', artifact_key = $3, node = $4, "
                                 + "deployed_at = now(), finished_at = now(), "
                                 + "build_time_ms = (extract(epoch FROM now() - d.started_at) * 1000)::bigint "
-                                + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 RETURNING " + prefixed("d."))
+                                + "FROM jobs j WHERE d.id = $1 AND j.deployment_id = d.id AND j.lease_token = $2 "
+                                + "AND d.status IN ('queued', 'cloning', 'building', 'uploading', 'deploying') RETURNING " + prefixed("d."))
                         .execute(Tuple.of(claim.deploymentId(), claim.leaseToken(), artifactKey, node)))
                 .compose(rows -> {
                     if (rows.size() == 0) {
@@ -213,12 +220,17 @@ public final class WorkQueue {
                     // A deployment triggered later that is already live stays live.
                     return connection.preparedQuery("UPDATE projects p SET active_deployment_id = $2, updated_at = now() "
                                     + "FROM (SELECT active_deployment_id FROM projects WHERE id = $1) previous "
-                                    + "WHERE p.id = $1 AND (p.active_deployment_id IS NULL OR p.active_deployment_id < $2) "
+                                    + "WHERE p.id = $1 AND $3 AND p.production_pinned_by IS NULL "
+                                    + "AND (p.active_deployment_id IS NULL OR p.active_deployment_id < $2) "
                                     + "RETURNING previous.active_deployment_id")
-                            .execute(Tuple.of(deployment.projectId(), deployment.id()))
+                            .execute(Tuple.of(deployment.projectId(), deployment.id(), production))
                             .compose(promoted -> transition(connection, claim, DeploymentStatus.DEPLOYED, node, null)
                                     .compose(done -> connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1").execute(Tuple.of(deployment.id())))
-                                    .compose(done -> deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl))
+                                    .compose(done -> production
+                                            ? deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl)
+                                            // A preview is live at its own URLs and replaces nothing.
+                                            : StatusStore.insert(connection, deployment.id(), NewStatus.byKiln("success", "Deployed",
+                                                    deployment.environment()).withUrls(environmentUrl, logUrl).withAutoInactive(false)).mapEmpty())
                                     .map(done -> Optional.of(deployment)));
                 }));
     }

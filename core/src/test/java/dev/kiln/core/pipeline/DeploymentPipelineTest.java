@@ -283,6 +283,21 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void theBuilderIsDetectedOnceAtTriggerAndTheRunnerReusesItsTree() throws Exception {
+        long projectId = kiln.createProject("Detected", repo.url(), new JsonObject().putNull("builder")).getLong("id");
+        JsonObject queued = kiln.trigger(projectId);
+        // Stored at trigger: the queue sends the job to a node with this builder.
+        assertThat(queued.getString("builder")).isEqualTo("shell");
+        long id = queued.getLong("id");
+        assertThat(kiln.awaitStatus(projectId, id, WAIT, "deployed", "failed").getString("status")).isEqualTo("deployed");
+        String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + id + "/logs", null).data().getString("build_logs");
+        assertThat(logs).contains("using the tree exported when the builder was detected")
+                .contains("detected plain; building with 'shell'")
+                .doesNotContain("failed to inspect");
+        assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getString("detected_framework")).isEqualTo("plain");
+    }
+
+    @Test
     void manyDeploymentsAtOnceAllFinish() throws Exception {
         long projectId = kiln.createProject("Burst", repo.url(), null).getLong("id");
         JsonArray ids = new JsonArray();
@@ -291,9 +306,15 @@ class DeploymentPipelineTest {
         }
         long last = 0;
         for (Object id : ids) {
-            kiln.awaitStatus(projectId, (Long) id, WAIT, "deployed");
+            // A newer deployment of the branch cancels the ones still queued; the others all deploy.
+            JsonObject done = kiln.awaitStatus(projectId, (Long) id, WAIT, "deployed", "cancelled", "failed");
+            assertThat(done.getString("status")).isIn("deployed", "cancelled");
+            if (done.getString("status").equals("cancelled")) {
+                assertThat(done.getString("error_message")).startsWith("superseded by deployment ");
+            }
             last = Math.max(last, (Long) id);
         }
+        assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + last, null).data().getString("status")).isEqualTo("deployed");
         // The newest deployment is the one live, whatever order they finished in.
         assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getLong("active_deployment_id")).isEqualTo(last);
     }

@@ -36,8 +36,8 @@ class WorkQueueTest {
         queue = new WorkQueue(pool, 30);
         Project project = await(new ProjectStore(pool).create(new ProjectSettings("Fenced", "file:///tmp/x", "main", "shell",
                 null, null, null, null, Map.of(), Map.of(), "local", 60)));
-        deploymentId = await(new DeploymentStore(pool).create(project, "main",
-                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell")).id();
+        deploymentId = await(new DeploymentStore(pool).create(project, new DeploymentStore.NewDeployment("main", "production",
+                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false))).deployment().id();
     }
 
     @AfterEach
@@ -59,11 +59,11 @@ class WorkQueueTest {
 
         // node-a wakes up and tries to move on, to finish, or to fail: all fenced.
         assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null))).isEmpty();
-        assertThat(await(queue.deployed(old, "node-a", "key", "url", "logs"))).isEmpty();
+        assertThat(await(queue.deployed(old, true, "node-a", "key", "url", "logs"))).isEmpty();
         assertThat(await(queue.failed(old, "node-a", "late failure", false))).isEmpty();
         assertThat(await(queue.renew("node-a", List.of(old.leaseToken())))).isEmpty();
 
-        Optional<Deployment> deployed = await(queue.deployed(current, "node-b", "key", "url", "logs"));
+        Optional<Deployment> deployed = await(queue.deployed(current, true, "node-b", "key", "url", "logs"));
         assertThat(deployed).isPresent();
         assertThat(deployed.get().status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(deployed.get().node()).isEqualTo("node-b");
