@@ -141,6 +141,8 @@ public final class KilnServer implements AutoCloseable {
             Optional<String> generated = await(tokens.ensureAdmin(config.adminToken()));
             if (generated.isPresent()) {
                 AdminTokenFile.keep(config.dataDirectory(), generated.get());
+            } else if (config.adminToken() != null) {
+                AdminTokenFile.delete(config.dataDirectory()); // replaced by the configured one
             }
             plugins.start();
 
