@@ -66,8 +66,9 @@ public final class Main implements Runnable {
         });
         commandLine.setParameterExceptionHandler((error, args) -> {
             PrintWriter err = error.getCommandLine().getErr();
-            err.println("kiln: " + error.getMessage());
-            err.println("Try '" + error.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options and an example.");
+            String message = error.getMessage().replaceAll("\\s*\\R\\s*", " ").trim();
+            err.println("kiln: " + message + (message.endsWith(".") ? "" : ":") + " see '"
+                    + error.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options and an example");
             err.flush();
             return CliException.USAGE;
         });

@@ -172,7 +172,12 @@ class CliBasicsTest {
         KilnCli cli = loggedIn();
         KilnCli.Result unknown = cli.run("deploy", "--frobnicate");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.stderr()).startsWith("kiln: Unknown option: '--frobnicate'").contains("Try 'kiln deploy --help'");
+        assertThat(unknown.stderr()).startsWith("kiln: Unknown option: '--frobnicate'").contains("see 'kiln deploy --help'");
+        assertThat(unknown.stderr().lines()).hasSize(1);
+        KilnCli.Result missingName = cli.run("projects", "create", "--repo", "file:///nowhere");
+        assertThat(missingName.exit()).isEqualTo(2);
+        assertThat(missingName.stderr()).startsWith("kiln: Missing required option: '--name=NAME'").contains("kiln projects create --help");
+        assertThat(missingName.stderr().lines()).hasSize(1);
         assertOneLineError(cli.run("ls"), 2, "no project given: pass --project PROJECT or run kiln link PROJECT");
         assertOneLineError(cli.run("ls", "-p", "no-such-project"), 1, "kiln: project 'no-such-project' not found");
         assertOneLineError(cli.run("ls", "-p", "987654"), 1, "kiln: project '987654' not found");
