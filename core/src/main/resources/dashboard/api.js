@@ -108,18 +108,21 @@ export function follow(path, lastId, { onLine, onEnd, onState, signal }) {
     }
     onState('live');
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    // Events are cut out by index, and the rest kept once per chunk: slicing the buffer per event
+    // would copy it once per line, which freezes the tab when a chunk holds thousands of lines.
     let buffer = '';
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value;
-      let split;
-      while ((split = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const block = buffer.slice(0, split);
-        buffer = buffer.slice(split).replace(/^\r?\n\r?\n/, '');
-        handle(block);
+      buffer += value.replace(/\r\n/g, '\n');
+      let start = 0;
+      let end;
+      while ((end = buffer.indexOf('\n\n', start)) >= 0) {
+        handle(buffer.slice(start, end));
+        start = end + 2;
         if (ended) return;
       }
+      buffer = buffer.slice(start);
     }
   }
 
@@ -127,7 +130,7 @@ export function follow(path, lastId, { onLine, onEnd, onState, signal }) {
     let id = null;
     let event = 'message';
     const data = [];
-    for (const line of block.split(/\r?\n/)) {
+    for (const line of block.split('\n')) {
       if (line.startsWith(':')) continue;
       const colon = line.indexOf(':');
       const name = colon < 0 ? line : line.slice(0, colon);

@@ -166,7 +166,7 @@ export function deploymentDuration(deployment) {
   return '—';
 }
 
-/** Calls tick now and every interval until the signal aborts; waits for each tick to finish. */
+/** Calls tick every interval until the signal aborts; the next wait starts when a tick has finished. */
 export function every(interval, signal, tick) {
   (async () => {
     while (!signal.aborted) {

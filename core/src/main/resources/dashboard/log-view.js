@@ -1,7 +1,7 @@
 // A deployment's log: the stored lines first (only the tail is put on the page; older ones on
 // demand), then the live stream, rendered in batches so a fast build never freezes the tab.
 
-import { h, replace } from './dom.js';
+import { h } from './dom.js';
 import { ansiState, renderAnsi } from './ansi.js';
 import { get, follow } from './api.js';
 
@@ -60,8 +60,14 @@ export function logView(projectId, deployment, { signal, onEnd }) {
     flushScheduled = false;
     if (rendered >= lines.length) return;
     const stick = atBottom();
+    // A burst longer than the page keeps only its tail on the page; the rest is one click away.
+    const start = Math.max(rendered, lines.length - MAX_ON_PAGE);
+    if (start > rendered) {
+      output.replaceChildren();
+      firstShown = start;
+    }
     const fragment = document.createDocumentFragment();
-    for (let i = rendered; i < lines.length; i++) fragment.appendChild(lineElement(lines[i], state));
+    for (let i = start; i < lines.length; i++) fragment.appendChild(lineElement(lines[i], state));
     rendered = lines.length;
     output.appendChild(fragment);
     // Keep the page light on endless logs: older lines leave the page and come back on demand.
@@ -76,7 +82,7 @@ export function logView(projectId, deployment, { signal, onEnd }) {
   function schedule() {
     if (!flushScheduled) {
       flushScheduled = true;
-      setTimeout(flush, 50);
+      setTimeout(flush, 100);
     }
   }
 
@@ -121,6 +127,5 @@ export function logView(projectId, deployment, { signal, onEnd }) {
     });
   })();
 
-  replace(output);
   return view;
 }
