@@ -20,6 +20,7 @@ import dev.kiln.core.cache.SharedCache;
 import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
@@ -67,6 +68,7 @@ final class DeploymentRunner {
     private final BuildSandbox sandbox;
     private final SharedCache sharedCache;
     private final TriggerExports exports;
+    private final KilnMetrics metrics;
 
     DeploymentRunner(Vertx vertx, WorkerExecutor workers, PipelineConfig config, PipelineServices services) {
         this.vertx = vertx;
@@ -79,6 +81,7 @@ final class DeploymentRunner {
         this.git = services.git();
         this.plugins = services.plugins();
         this.urls = services.urls();
+        this.metrics = services.metrics();
         this.sandbox = services.sandbox();
         this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
         this.exports = new TriggerExports(config.dataDirectory());
@@ -98,6 +101,9 @@ final class DeploymentRunner {
         BuilderLease lease;
         ProcessCommandRunner commands;
         final List<String> warnings = new ArrayList<>();
+        // The phase this attempt is in and since when, for the phase durations the metrics keep.
+        DeploymentStatus phase;
+        long phaseStartedNanos;
 
         Run(Claim claim, AtomicBoolean cancelled) {
             this.claim = claim;
@@ -182,6 +188,7 @@ final class DeploymentRunner {
                 .compose(artifactKey -> advance(run, DeploymentStatus.DEPLOYING, null)
                         .compose(v -> {
                             run.log.info("deployed at " + deploymentUrl(run));
+                            endPhase(run);
                             return run.log.close();
                         })
                         .compose(v -> queue.deployed(claim, Environments.PRODUCTION.equals(run.deployment.environment()),
@@ -216,6 +223,7 @@ final class DeploymentRunner {
             LOG.warn("Deployment {} failed", run.claim.deploymentId(), error);
         }
         run.log.line("[kiln] failed: " + message);
+        endPhase(run);
         return run.log.close()
                 .compose(v -> queue.failed(run.claim, config.nodeId(), message, kilnFault))
                 .compose(this::ended);
@@ -251,8 +259,19 @@ final class DeploymentRunner {
     }
 
     private Future<Void> ended(Optional<Deployment> deployment) {
-        deployment.ifPresent(ended -> LiveLogs.publishEnd(vertx, ended.id(), ended.status().wireName()));
+        deployment.ifPresent(ended -> {
+            LiveLogs.publishEnd(vertx, ended.id(), ended.status().wireName());
+            metrics.deploymentFinished(ended.status().wireName(), ended.builder());
+        });
         return Future.succeededFuture();
+    }
+
+    /** Records how long the attempt spent in the phase it is leaving. */
+    private void endPhase(Run run) {
+        if (run.phase != null) {
+            metrics.phase(run.phase.wireName(), Duration.ofNanos(System.nanoTime() - run.phaseStartedNanos));
+            run.phase = null;
+        }
     }
 
     private Future<Void> advance(Run run, DeploymentStatus status, String builder) {
@@ -264,6 +283,14 @@ final class DeploymentRunner {
                 run.cancelled.set(true);
                 return Future.failedFuture(new Fenced());
             }
+            if (run.phase == null && status == DeploymentStatus.CLONING && run.claim.attempt() == 1) {
+                // The wait in the queue, from the deployment's creation to this claim.
+                metrics.phase(DeploymentStatus.QUEUED.wireName(),
+                        Duration.between(run.deployment.createdAt().toInstant(), java.time.Instant.now()));
+            }
+            endPhase(run);
+            run.phase = status;
+            run.phaseStartedNanos = System.nanoTime();
             run.deployment = updated.get();
             run.log.info(status.wireName());
             return Future.succeededFuture();
@@ -335,10 +362,12 @@ final class DeploymentRunner {
         try {
             Optional<Detection> detection = BuilderCalls.call(() -> builder.detect(sourceDirectory), DETECT_TIMEOUT, run.cancelled::get,
                     "builder '" + id + "' (detect)");
+            metrics.pluginCall(run.lease.pluginId(), "detect", false);
             return detection == null ? Optional.empty() : detection;
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError e) {
+            metrics.pluginCall(run.lease.pluginId(), "detect", true);
             run.log.warn("builder '" + id + "' failed to inspect the repository: " + e.getMessage());
             return Optional.empty();
         }
@@ -380,7 +409,13 @@ final class DeploymentRunner {
                         + " from this node's store" + (sharedCache.links() ? ""
                         : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
             }
-            output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
+            boolean built = false;
+            try {
+                output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
+                built = true;
+            } finally {
+                metrics.pluginCall(run.lease.pluginId(), "build", !built);
+            }
         } catch (IOException e) {
             throw new KilnFault("the shared package cache cannot be used: " + e.getMessage(), e);
         } catch (BuildException | InterruptedException e) {

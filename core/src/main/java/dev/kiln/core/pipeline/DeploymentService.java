@@ -177,9 +177,11 @@ public final class DeploymentService {
                         }, false))
                 .onFailure(error -> discard(resolved.tree()))
                 .map(result -> {
+                    services.metrics().deploymentCreated(result.deployment().builder());
                     for (long superseded : result.superseded()) {
                         vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);
                         LiveLogs.publishEnd(vertx, superseded, "cancelled");
+                        services.metrics().deploymentFinished("cancelled", null);
                     }
                     vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
                     return result.deployment();
@@ -204,6 +206,7 @@ public final class DeploymentService {
                 }, false);
             }
             LiveLogs.publishEnd(vertx, deploymentId, cancelled.deployment().status().wireName());
+            services.metrics().deploymentFinished(cancelled.deployment().status().wireName(), cancelled.deployment().builder());
             return cancelled.deployment();
         });
     }
@@ -251,6 +254,7 @@ public final class DeploymentService {
             cancelled.forEach(id -> {
                 vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, id);
                 LiveLogs.publishEnd(vertx, id, "cancelled");
+                services.metrics().deploymentFinished("cancelled", null);
             });
             return new Outcome(null, null, branch);
         });

@@ -1,6 +1,7 @@
 package dev.kiln.core.pipeline;
 
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DeploymentStore;
@@ -19,7 +20,8 @@ import dev.kiln.core.store.WorkQueue;
  * @param plugins builders and storage targets
  * @param urls public URLs
  * @param sandbox what every build process runs in
+ * @param metrics the node's meters
  */
 public record PipelineServices(WorkQueue queue, DeploymentStore deployments, ProjectStore projects, LogStore logs,
-                               GitMirrors git, PluginHost plugins, PublicUrls urls, BuildSandbox sandbox) {
+                               GitMirrors git, PluginHost plugins, PublicUrls urls, BuildSandbox sandbox, KilnMetrics metrics) {
 }

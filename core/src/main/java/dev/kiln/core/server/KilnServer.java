@@ -175,8 +175,9 @@ public final class KilnServer implements AutoCloseable {
             NotificationStore notifications = new NotificationStore(pool);
             Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
-            LogStore logs = new LogStore(progress);
-            PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls, sandbox);
+            LogStore logs = new LogStore(progress, metrics::logLines);
+            PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls, sandbox,
+                    metrics);
             DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
                     config.dataDirectory());
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,

@@ -13,15 +13,18 @@ import io.vertx.sqlclient.Tuple;
 public final class LogStore {
 
     private final Pool pool;
+    private final java.util.function.IntConsumer written;
 
     /**
      * A store over a pool; Kiln hands it the progress pool ({@link Database#progressPool}), as log
      * lines become durable with the deployment's final state, which is committed after them.
      *
      * @param pool the pool
+     * @param written told how many lines each append stored, for the metrics
      */
-    public LogStore(Pool pool) {
+    public LogStore(Pool pool, java.util.function.IntConsumer written) {
         this.pool = pool;
+        this.written = written;
     }
 
     /**
@@ -42,6 +45,7 @@ public final class LogStore {
         // The deployment's final state is committed durably after its last lines, which makes them durable too.
         return pool.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .executeBatch(batch)
+                .onSuccess(done -> written.accept(batch.size()))
                 .mapEmpty();
     }
 
