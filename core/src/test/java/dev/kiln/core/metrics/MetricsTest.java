@@ -101,20 +101,22 @@ class MetricsTest {
 
     @Test
     void queueDepthAndBusyExecutorsWhileBuilding() throws Exception {
-        long slow = kiln.createProject("slow", repo.url(), new JsonObject().put("build_command", "sleep 60")).getLong("id");
-        List<Long> started = new ArrayList<>();
+        // Three projects (a newer deployment of one branch would supersede a queued older one).
+        List<long[]> started = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            started.add(kiln.trigger(slow).getLong("id"));
+            long slow = kiln.createProject("slow-" + i, repo.url(), new JsonObject().put("build_command", "sleep 60")).getLong("id");
+            started.add(new long[] {slow, kiln.trigger(slow).getLong("id")});
+            if (i < 2) {
+                // Two executors: two build, the third waits.
+                kiln.awaitStatus(slow, started.get(i)[1], WAIT, "building");
+            }
         }
-        // Two executors: two build, the third waits.
-        kiln.awaitStatus(slow, started.get(0), WAIT, "building");
-        kiln.awaitStatus(slow, started.get(1), WAIT, "building");
         PrometheusText metrics = scrape();
         assertThat(metrics.sum("kiln_queue_depth", Map.of())).isEqualTo(1);
         assertThat(metrics.sum("kiln_executors_busy", Map.of("node", kiln.server().nodeId()))).isEqualTo(2);
-        for (long id : started) {
-            kiln.admin("POST", "/projects/" + slow + "/deployments/" + id + "/cancel", null);
-            kiln.awaitStatus(slow, id, WAIT, "cancelled");
+        for (long[] deployment : started) {
+            kiln.admin("POST", "/projects/" + deployment[0] + "/deployments/" + deployment[1] + "/cancel", null);
+            kiln.awaitStatus(deployment[0], deployment[1], WAIT, "cancelled");
         }
         assertThat(scrape().sum("kiln_deployments_finished_total", Map.of("status", "cancelled"))
                 - metrics.sum("kiln_deployments_finished_total", Map.of("status", "cancelled"))).isEqualTo(3);

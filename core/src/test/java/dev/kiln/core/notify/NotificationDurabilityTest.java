@@ -47,10 +47,10 @@ class NotificationDurabilityTest {
                     .put("events", new JsonArray().add("deployment.started").add("deployment.succeeded"))).getLong("id");
             List<Long> deployments = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                deployments.add(nodes.get(i % 2).trigger(project).getLong("id"));
-            }
-            for (long deployment : deployments) {
+                // One after another: a newer deployment of a branch supersedes the older ones still queued.
+                long deployment = nodes.get(i % 2).trigger(project).getLong("id");
                 first.awaitStatus(project, deployment, WAIT, "deployed");
+                deployments.add(deployment);
             }
             String path = "/projects/" + project + "/notifications/" + subscription + "/deliveries?per_page=100";
             JsonArray delivered = awaitValue(() -> {
