@@ -41,6 +41,8 @@ public final class Dispatcher extends VerticleBase {
     private DeploymentRunner runner;
     private boolean claiming;
     private boolean wakeAgain;
+    // Set when the node stops: a run ending then must not claim the next job for a node going away.
+    private volatile boolean stopping;
 
     private record Running(Claim claim, AtomicBoolean cancelled) {
     }
@@ -86,6 +88,7 @@ public final class Dispatcher extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        stopping = true;
         running.values().forEach(run -> run.cancelled().set(true));
         // Hand the running deployments to the other nodes now rather than when the leases run out.
         Future<?> released = running.isEmpty() ? Future.succeededFuture()
@@ -125,6 +128,9 @@ public final class Dispatcher extends VerticleBase {
     }
 
     private void wake() {
+        if (stopping) {
+            return;
+        }
         if (claiming) {
             wakeAgain = true;
             return;
