@@ -42,7 +42,8 @@ public final class Dispatcher extends VerticleBase {
     private DeploymentRunner runner;
     private boolean claiming;
     private boolean wakeAgain;
-    private boolean stopping;
+    // Set when the node stops: a run ending then must not claim the next job for a node going away.
+    private volatile boolean stopping;
 
     private record Running(Claim claim, AtomicBoolean cancelled) {
     }
