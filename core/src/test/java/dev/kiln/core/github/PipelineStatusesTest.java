@@ -32,6 +32,8 @@ class PipelineStatusesTest {
     @BeforeAll
     static void start() throws Exception {
         kiln = TestKiln.start(temp.resolve("data"));
+        // Builds run in a sandbox with a /tmp of their own: the gates a test opens are shown to them read-only.
+        kiln.server().sandbox().addReadOnlyMount(java.nio.file.Files.createDirectories(temp.resolve("gates")));
         repo = GitRepo.create(temp.resolve("git/acme/site"));
         repo.write("index.html", "<h1>site</h1>").commit("site");
         repo.branch("feature").write("index.html", "<h1>feature</h1>").commit("feature");
@@ -154,7 +156,7 @@ class PipelineStatusesTest {
 
     @Test
     void aDeploymentThatFinishesAfterANewerOneWentLiveEndsInactive() throws Exception {
-        Path go = temp.resolve("go-" + PROJECTS.get());
+        Path go = temp.resolve("gates").resolve("go-" + PROJECTS.get());
         long projectId = project(new JsonObject().put("build_command", "while [ ! -f '" + go + "' ]; do sleep 0.05; done"));
         long slow = kiln.trigger(projectId).getLong("id");
         kiln.awaitStatus(projectId, slow, WAIT, "building");

@@ -24,16 +24,17 @@ class RestartTest {
     void deploymentInProgressIsResumedAfterRestart() throws Exception {
         String database = TestDatabase.freshDatabase();
         Path data = temp.resolve("data");
-        Path marker = temp.resolve("first-attempt");
         try (GitRepo repo = GitRepo.create(temp.resolve("repo"))) {
             repo.write("index.html", "resumed").commit("one");
             long projectId;
             long deploymentId;
-            // The first attempt hangs; the second one, after the restart, finishes.
-            String build = "if [ ! -f " + marker + " ]; then touch " + marker + "; sleep 600; fi; echo second attempt";
+            // The first attempt hangs; the second one, after the restart, finishes. The marker is in the
+            // build's HOME, inside the project's cache: the one place a sandboxed build keeps files between attempts.
+            String build = "if [ ! -f \"$HOME/first-attempt\" ]; then touch \"$HOME/first-attempt\"; sleep 600; fi; echo second attempt";
             try (TestKiln first = TestKiln.start(data, database, TestKiln::registerFakes)) {
                 projectId = first.createProject("Restarted", repo.url(), new JsonObject().put("build_command", build)).getLong("id");
                 deploymentId = first.trigger(projectId).getLong("id");
+                Path marker = data.resolve("cache").resolve("project-" + projectId).resolve("home").resolve("first-attempt");
                 first.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "building");
                 // "building" is set just before the builder starts its process: wait for the process itself.
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
