@@ -10,6 +10,7 @@ import dev.kiln.core.pipeline.BuilderDetection;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.ProjectStore;
 import java.nio.file.Path;
+import dev.kiln.core.pipeline.DeploymentRules;
 import dev.kiln.core.pipeline.Dispatcher;
 import dev.kiln.core.pipeline.LiveLogs;
 import dev.kiln.core.sites.PublicUrls;
@@ -186,6 +187,10 @@ final class DeploymentsHandler {
 
     private void rollback(RoutingContext context) {
         writable(context)
+                .compose(found -> {
+                    DeploymentRules.checkMayGoLive(found.project(), found.deployment());
+                    return Future.succeededFuture(found);
+                })
                 .compose(found -> deployments.rollback(found.project().id(), found.deployment().id(),
                                 urls.deploymentUrl(found.project().slug(), found.deployment().id()),
                                 urls.logsUrl(found.project().id(), found.deployment().id()))

@@ -1,6 +1,8 @@
 package dev.kiln.core.api;
 
+import dev.kiln.core.pipeline.DeploymentRules;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SinglePageApps;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.TokenStore.Token;
@@ -39,6 +41,7 @@ final class Views {
                 .put("env", env)
                 .put("storage", settings.storage())
                 .put("build_timeout_seconds", settings.buildTimeoutSeconds())
+                .put("is_spa", SinglePageApps.isSpa(settings.isSpa(), project.detectedFramework()))
                 .put("production_url", urls.productionUrl(project.slug()))
                 .put("active_deployment_id", project.activeDeploymentId())
                 .put("created_at", Responses.timestamp(project.createdAt()))
@@ -61,6 +64,7 @@ final class Views {
                 .put("created_at", Responses.timestamp(deployment.createdAt()))
                 .put("deployed_at", Responses.timestamp(deployment.deployedAt()))
                 .put("environment", deployment.environment())
+                .put("branch_url", DeploymentRules.branchUrl(urls, project, deployment).orElse(null))
                 .put("active", active != null && active == deployment.id())
                 .put("builder", deployment.builder())
                 .put("node", deployment.node())

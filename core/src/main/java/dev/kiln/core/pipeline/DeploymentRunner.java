@@ -165,7 +165,7 @@ final class DeploymentRunner {
                             return run.log.close();
                         })
                         .compose(v -> queue.deployed(claim, config.nodeId(), artifactKey, deploymentUrl(run),
-                                urls.logsUrl(run.project.id(), claim.deploymentId()))))
+                                urls.logsUrl(run.project.id(), claim.deploymentId()), DeploymentRules.mayGoLive(run.project, run.deployment))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
@@ -367,6 +367,10 @@ final class DeploymentRunner {
         environment.put("KILN_COMMIT_SHA", run.deployment.commitSha());
         environment.put("KILN_BRANCH", run.deployment.branch());
         environment.put("KILN_DEPLOYMENT_URL", deploymentUrl(run));
+        environment.put("KILN_PRODUCTION_URL", urls.productionUrl(run.project.slug()));
+        environment.put("KILN_BRANCH_URL", DeploymentRules.branchUrl(urls, run.project, run.deployment)
+                .orElseGet(() -> urls.productionUrl(run.project.slug())));
+        environment.put("KILN_ENVIRONMENT", run.deployment.environment());
         environment.putAll(run.project.env());
         return environment;
     }

@@ -29,7 +29,9 @@ import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SiteDirectory;
 import dev.kiln.core.sites.SiteHandler;
+import dev.kiln.core.store.SiteStore;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.EmbeddedDatabase;
@@ -53,6 +55,8 @@ public final class KilnServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KilnServer.class);
     private static final int LEASE_SECONDS = 15;
+    /** The domain whose subdomains are sites ({@code --sites-domain}). */
+    public static final String SITES_DOMAIN_SETTING = "sites.domain";
 
     private final ServerConfig config;
     private final PluginHost plugins;
@@ -62,6 +66,7 @@ public final class KilnServer implements AutoCloseable {
     private EmbeddedDatabase embedded;
     private Pool pool;
     private HttpServer http;
+    private SiteHandler sites;
     private String nodeId;
     private String baseUrl;
     private Optional<String> generatedAdminToken = Optional.empty();
@@ -119,17 +124,22 @@ public final class KilnServer implements AutoCloseable {
             StatusStore statuses = new StatusStore(pool);
             GitMirrors git = new GitMirrors(config.dataDirectory().resolve("git"), Duration.ofSeconds(60));
             Router root = Router.router(vertx);
+            NodeStore nodeStore = new NodeStore(pool);
+            String sitesDomain = config.settings().getOrDefault(SITES_DOMAIN_SETTING, PublicUrls.DEFAULT_SITES_DOMAIN);
+            SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
+            sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain);
             if (config.http()) {
                 http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                await(http.requestHandler(root).listen(config.port(), config.host()));
+                await(http.requestHandler(sites.inFrontOf(root)).listen(config.port(), config.host()));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+                await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {
-                baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
+                baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
             }
-            PublicUrls urls = new PublicUrls(baseUrl());
-            NodeStore nodeStore = new NodeStore(pool);
+            await(sites.start());
+            PublicUrls urls = new PublicUrls(baseUrl(), sitesDomain);
             NotificationStore notifications = new NotificationStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
                     plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
@@ -137,7 +147,7 @@ public final class KilnServer implements AutoCloseable {
                     Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
-            new SiteHandler(vertx, deployments, plugins).mount(root);
+            sites.mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
@@ -227,6 +237,14 @@ public final class KilnServer implements AutoCloseable {
             }
             registry = null;
         }
+        if (sites != null) {
+            try {
+                await(sites.stop());
+            } catch (Exception e) {
+                LOG.debug("Could not stop serving files to other nodes: {}", e.getMessage());
+            }
+            sites = null;
+        }
         if (vertx != null) {
             // Undeploying the dispatcher hands running work to other nodes before the pool closes.
             try {
@@ -244,6 +262,21 @@ public final class KilnServer implements AutoCloseable {
             embedded.close();
             embedded = null;
         }
+    }
+
+    /**
+     * The public URL of a worker that serves no HTTP: the one the farm's HTTP nodes report (the
+     * earliest to join), so that the URLs it hands out lead to the farm, not to itself.
+     */
+    private Future<String> clusterPublicUrl(NodeStore nodes) {
+        return nodes.list().map(list -> list.stream()
+                .filter(node -> "up".equals(node.state()) && node.httpUrl() != null)
+                .min(java.util.Comparator.comparing(NodeStore.Node::joinedAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())))
+                .map(NodeStore.Node::httpUrl)
+                .orElseGet(() -> {
+                    LOG.warn("No node serving HTTP is up yet and --public-url is not set; URLs will say http://localhost:{}", config.port());
+                    return "http://localhost:" + config.port();
+                }));
     }
 
     private int intSetting(String key, int fallback, int minimum) {

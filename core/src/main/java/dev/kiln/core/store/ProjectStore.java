@@ -42,9 +42,9 @@ public final class ProjectStore {
     private Future<Project> insert(ProjectSettings settings, String baseSlug, int attempt) {
         String slug = attempt == 1 ? baseSlug : baseSlug + "-" + attempt;
         return pool.preparedQuery("INSERT INTO projects (name, repo_url, default_branch, builder, install_command, "
-                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addString(slug))
+                        + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug, is_spa) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING " + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addString(slug).addBoolean(settings.isSpa()))
                 .map(rows -> Rows.project(rows.iterator().next()))
                 .recover(error -> {
                     if (Rows.isUniqueViolation(error, "name")) {
@@ -121,9 +121,9 @@ public final class ProjectStore {
     public Future<Project> update(long id, ProjectSettings settings) {
         return pool.preparedQuery("UPDATE projects SET name = $1, repo_url = $2, default_branch = $3, builder = $4, "
                         + "install_command = $5, build_command = $6, output_directory = $7, root_directory = $8, "
-                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, updated_at = now() "
-                        + "WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
-                .execute(values(settings).addLong(id))
+                        + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, is_spa = $14, "
+                        + "updated_at = now() WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
+                .execute(values(settings).addLong(id).addBoolean(settings.isSpa()))
                 .compose(rows -> rows.size() == 0
                         ? Future.failedFuture(KilnException.notFound("project " + id))
                         : Future.succeededFuture(Rows.project(rows.iterator().next())))

@@ -186,17 +186,20 @@ public final class WorkQueue {
     }
 
     /**
-     * Marks a claimed deployment deployed and, unless a newer deployment is active already, makes
-     * it the project's active one; all in one transaction so a request never sees half of it.
+     * Marks a claimed deployment deployed and, when it may go live and no newer deployment is
+     * active already, makes it the project's active one; all in one transaction so a request
+     * never sees half of it.
      *
      * @param claim the claim
      * @param node this node
      * @param artifactKey where its files are
      * @param environmentUrl where it is served, for its status
      * @param logUrl its logs, for its status
+     * @param mayGoLive false for a deployment that must not become active (a preview)
      * @return the deployment, or empty when fenced out
      */
-    public Future<Optional<Deployment>> deployed(Claim claim, String node, String artifactKey, String environmentUrl, String logUrl) {
+    public Future<Optional<Deployment>> deployed(Claim claim, String node, String artifactKey, String environmentUrl, String logUrl,
+                                                 boolean mayGoLive) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT p.id FROM projects p JOIN deployments d ON d.project_id = p.id WHERE d.id = $1 FOR UPDATE OF p")
                 .execute(Tuple.of(claim.deploymentId()))
@@ -213,12 +216,14 @@ public final class WorkQueue {
                     // A deployment triggered later that is already live stays live.
                     return connection.preparedQuery("UPDATE projects p SET active_deployment_id = $2, updated_at = now() "
                                     + "FROM (SELECT active_deployment_id FROM projects WHERE id = $1) previous "
-                                    + "WHERE p.id = $1 AND (p.active_deployment_id IS NULL OR p.active_deployment_id < $2) "
+                                    + "WHERE p.id = $1 AND $3 AND (p.active_deployment_id IS NULL OR p.active_deployment_id < $2) "
                                     + "RETURNING previous.active_deployment_id")
-                            .execute(Tuple.of(deployment.projectId(), deployment.id()))
+                            .execute(Tuple.of(deployment.projectId(), deployment.id(), mayGoLive))
                             .compose(promoted -> transition(connection, claim, DeploymentStatus.DEPLOYED, node, null)
                                     .compose(done -> connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1").execute(Tuple.of(deployment.id())))
-                                    .compose(done -> deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl))
+                                    .compose(done -> mayGoLive ? deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl)
+                                            : StatusStore.insert(connection, deployment.id(), NewStatus.byKiln("success", "Deployed",
+                                                    deployment.environment()).withUrls(environmentUrl, logUrl)).<Void>mapEmpty())
                                     .map(done -> Optional.of(deployment)));
                 }));
     }

@@ -59,11 +59,11 @@ class WorkQueueTest {
 
         // node-a wakes up and tries to move on, to finish, or to fail: all fenced.
         assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null))).isEmpty();
-        assertThat(await(queue.deployed(old, "node-a", "key", "url", "logs"))).isEmpty();
+        assertThat(await(queue.deployed(old, "node-a", "key", "url", "logs", true))).isEmpty();
         assertThat(await(queue.failed(old, "node-a", "late failure", false))).isEmpty();
         assertThat(await(queue.renew("node-a", List.of(old.leaseToken())))).isEmpty();
 
-        Optional<Deployment> deployed = await(queue.deployed(current, "node-b", "key", "url", "logs"));
+        Optional<Deployment> deployed = await(queue.deployed(current, "node-b", "key", "url", "logs", true));
         assertThat(deployed).isPresent();
         assertThat(deployed.get().status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(deployed.get().node()).isEqualTo("node-b");
