@@ -8,7 +8,9 @@ import dev.kiln.core.KilnException;
 import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.sites.CustomDomains;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.store.DomainStore;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.NotificationStore;
@@ -51,11 +53,13 @@ public final class ApiRouter {
      * @param cacheDirectory the node's build caches, one {@code project-<id>} directory per project
      * @param notifications subscriptions to deployment events
      * @param notificationsAllowLocal whether any token may subscribe loopback and private addresses
+     * @param domainStore custom domains
+     * @param customDomains adding and verifying custom domains
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            GitMirrors git, PublicUrls urls, NodeStore nodes, java.nio.file.Path scratchDirectory,
                            StatusStore statuses, java.nio.file.Path cacheDirectory, NotificationStore notifications,
-                           boolean notificationsAllowLocal) {
+                           boolean notificationsAllowLocal, DomainStore domainStore, CustomDomains customDomains) {
     }
 
     /**
@@ -84,6 +88,7 @@ public final class ApiRouter {
         new NodesHandler(services.nodes()).mount(router);
         projects.mount(router);
         deployments.mount(router);
+        new DomainsHandler(projects, services.customDomains(), services.domainStore()).mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new TokensHandler(services.tokens()).mount(router);
         new NotificationsHandler(projects, services.notifications(), services.notificationsAllowLocal()).mount(router);

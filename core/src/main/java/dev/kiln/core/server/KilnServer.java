@@ -29,7 +29,10 @@ import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.CustomDomains;
 import dev.kiln.core.sites.SiteDirectory;
+import dev.kiln.core.sites.TxtLookup;
+import dev.kiln.core.store.DomainStore;
 import dev.kiln.core.sites.SiteHandler;
 import dev.kiln.core.store.SiteStore;
 import dev.kiln.core.store.Database;
@@ -141,10 +144,12 @@ public final class KilnServer implements AutoCloseable {
             await(sites.start());
             PublicUrls urls = new PublicUrls(baseUrl(), sitesDomain);
             NotificationStore notifications = new NotificationStore(pool);
+            DomainStore domainStore = new DomainStore(pool);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, new ApiRouter.Services(tokens, projects, deployments,
                     plugins, git, urls, nodeStore, config.dataDirectory().resolve("tmp"), statuses,
                     config.dataDirectory().resolve("cache"), notifications,
-                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()))));
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), domainStore,
+                    new CustomDomains(vertx, domainStore, new TxtLookup(config.settings().get(TxtLookup.SERVER_SETTING)), sitesDomain))));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
                     statuses, urls)));
             sites.mount(root);
