@@ -3,6 +3,7 @@ package dev.kiln.core.sites;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,6 +30,7 @@ public final class SiteDirectory {
     static final String CHANNEL = "kiln_sites";
     /** Hosts remembered at most; past it the map starts over (hostile Host headers cannot grow it). */
     private static final int MAX_HOSTS = 20_000;
+    private static final long DOMAINS_REFRESH_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(SiteDirectory.class);
 
     /**
@@ -46,6 +48,8 @@ public final class SiteDirectory {
     private final Map<String, Future<Resolution>> byHost = new ConcurrentHashMap<>();
     private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
     private volatile boolean listening;
+    private volatile Set<String> verifiedDomains = Set.of();
+    private Vertx vertx;
     private PgSubscriber subscriber;
 
     /**
@@ -65,6 +69,13 @@ public final class SiteDirectory {
      * @return done when listening
      */
     public Future<Void> listen(Vertx vertx, String databaseUrl) {
+        this.vertx = vertx;
+        // Should notifications stop for good, domains still arrive within a few seconds.
+        vertx.setPeriodic(DOMAINS_REFRESH_MS, id -> {
+            if (!listening) {
+                reloadDomains();
+            }
+        });
         subscriber = PgSubscriber.subscriber(vertx, PgConnectOptions.fromUri(databaseUrl));
         subscriber.reconnectPolicy(retries -> 500L);
         subscriber.closeHandler(closed -> {
@@ -78,7 +89,7 @@ public final class SiteDirectory {
                     listening = true;
                 })
                 .handler(payload -> changed());
-        return subscriber.connect().onFailure(error -> LOG.warn("Cannot listen for site changes; sites are looked up per request: {}",
+        return reloadDomains().compose(loaded -> subscriber.connect()).onFailure(error -> LOG.warn("Cannot listen for site changes; sites are looked up per request: {}",
                 error.getMessage()));
     }
 
@@ -122,9 +133,28 @@ public final class SiteDirectory {
         return byHost.computeIfAbsent(host.host(), key -> load(host).onFailure(error -> byHost.remove(key)));
     }
 
+    /**
+     * Whether a host is a verified custom domain; answered from memory, so that a request to any
+     * other host goes to the API at once, its body untouched.
+     *
+     * @param host the host
+     * @return true when verified
+     */
+    public boolean isVerifiedDomain(String host) {
+        return verifiedDomains.contains(host);
+    }
+
+    private Future<Void> reloadDomains() {
+        return store.verifiedDomains().onSuccess(domains -> verifiedDomains = domains)
+                .onFailure(error -> LOG.warn("Cannot load the custom domains: {}", error.getMessage())).mapEmpty();
+    }
+
     private void changed() {
         byHost.clear();
         onChange.forEach(Runnable::run);
+        if (vertx != null) {
+            reloadDomains();
+        }
     }
 
     private Future<Resolution> load(SiteHost host) {

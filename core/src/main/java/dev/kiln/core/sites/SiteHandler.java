@@ -91,7 +91,7 @@ public final class SiteHandler {
         return request -> {
             Optional<SiteHost> host = HostNames.ofHeader(request.authority() != null ? request.authority().host()
                     : request.getHeader(HttpHeaders.HOST)).flatMap(name -> SiteHost.parse(name, sitesDomain));
-            if (host.isEmpty()) {
+            if (host.isEmpty() || (host.get().kind() == SiteHost.Kind.CUSTOM && !directory.isVerifiedDomain(host.get().host()))) {
                 router.handle(request);
                 return;
             }

@@ -104,6 +104,19 @@ public final class SiteStore {
     }
 
     /**
+     * Every verified custom domain.
+     *
+     * @return the domains, lower case
+     */
+    public Future<java.util.Set<String>> verifiedDomains() {
+        return pool.query("SELECT domain FROM domains WHERE verified_at IS NOT NULL").execute().map(rows -> {
+            java.util.Set<String> domains = new java.util.HashSet<>();
+            rows.forEach(row -> domains.add(row.getString(0)));
+            return java.util.Set.copyOf(domains);
+        });
+    }
+
+    /**
      * Whether a host is a verified custom domain at all (live deployment or not).
      *
      * @param domain the domain, lower case
