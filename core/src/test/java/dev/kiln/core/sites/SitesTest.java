@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonObject;
@@ -27,15 +29,28 @@ class SitesTest {
     @TempDir
     static Path temp;
     static TestKiln kiln;
+    static TinyDns dns;
 
     @BeforeAll
     static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
+        dns = new TinyDns();
+        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("no-plugins"),
+                Map.of(TxtLookup.SERVER_SETTING, dns.address()));
     }
 
     @AfterAll
     static void stop() {
         kiln.close();
+        dns.close();
+    }
+
+    /** Polls until a condition holds: a change reaches the host cache when its notification arrives. */
+    private static void eventually(Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static JsonObject deploy(long projectId, String branch) throws Exception {
@@ -257,6 +272,59 @@ class SitesTest {
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(text.length()));
             assertThat(kiln.site("POST", site + "page.txt", Map.of()).status()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void aCustomDomainIsServedOnceVerifiedAndNotBefore() throws Exception {
+        try (GitRepo repo = GitRepo.create(temp.resolve("custom"))) {
+            repo.write("index.html", "custom site").commit("custom");
+            JsonObject project = project("Custom", repo, null);
+            long projectId = project.getLong("id");
+            deploy(projectId, "main");
+            int port = kiln.server().actualPort();
+            String site = "http://www.example.test:" + port + "/";
+
+            assertThat(kiln.admin("POST", "/projects/" + projectId + "/domains", new JsonObject().put("domain", "not a host")).status())
+                    .isEqualTo(422);
+            assertThat(kiln.admin("POST", "/projects/" + projectId + "/domains", new JsonObject().put("domain", "x.localhost")).status())
+                    .isEqualTo(422);
+            Response added = kiln.admin("POST", "/projects/" + projectId + "/domains", new JsonObject().put("domain", "WWW.Example.test"));
+            assertThat(added.status()).isEqualTo(201);
+            JsonObject domain = added.data();
+            assertThat(domain.getString("domain")).isEqualTo("www.example.test");
+            assertThat(domain.getBoolean("is_verified")).isFalse();
+            assertThat(domain.getValue("verified_at")).isNull();
+            String token = domain.getString("verification_token");
+            assertThat(token).isNotBlank();
+            assertThat(kiln.admin("POST", "/projects/" + projectId + "/domains", new JsonObject().put("domain", "www.example.test")).status())
+                    .isEqualTo(409);
+
+            // Not verified: the host is no site, the API answers it.
+            Response before = kiln.site("GET", site, Map.of());
+            assertThat(before.body()).doesNotContain("custom site").contains("\"error\"");
+            String verifyPath = "/projects/" + projectId + "/domains/" + domain.getLong("id") + "/verify";
+            Response missing = kiln.admin("POST", verifyPath, null);
+            assertThat(missing.status()).isEqualTo(422);
+            assertThat(missing.body()).contains("no TXT record", "_kiln-verification.www.example.test");
+            dns.putTxt("_kiln-verification.www.example.test", "something-else");
+            assertThat(kiln.admin("POST", verifyPath, null).body()).contains("something-else");
+
+            dns.putTxt("_kiln-verification.www.example.test", token);
+            Response verified = kiln.admin("POST", verifyPath, null);
+            assertThat(verified.status()).isEqualTo(200);
+            assertThat(verified.data().getBoolean("is_verified")).isTrue();
+            eventually(() -> "custom site".equals(kiln.site("GET", site, Map.of()).body()));
+            assertThat(kiln.admin("GET", "/projects/" + projectId + "/domains", null).json().getJsonArray("data")).hasSize(1);
+
+            // Admins may vouch for a domain themselves.
+            Response vouched = kiln.admin("POST", "/projects/" + projectId + "/domains",
+                    new JsonObject().put("domain", "shop.example.test").put("verified", true));
+            assertThat(vouched.data().getBoolean("is_verified")).isTrue();
+            eventually(() -> "custom site".equals(kiln.site("GET", "http://shop.example.test:" + port + "/", Map.of()).body()));
+
+            assertThat(kiln.admin("DELETE", "/projects/" + projectId + "/domains/" + domain.getLong("id"), null).status()).isEqualTo(204);
+            eventually(() -> !"custom site".equals(kiln.site("GET", site, Map.of()).body()));
         }
     }
 }
