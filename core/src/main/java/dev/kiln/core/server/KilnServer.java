@@ -60,6 +60,8 @@ public final class KilnServer implements AutoCloseable {
     private static final int LEASE_SECONDS = 15;
     /** The domain whose subdomains are sites ({@code --sites-domain}). */
     public static final String SITES_DOMAIN_SETTING = "sites.domain";
+    /** How many HTTP server instances (event loops) share the port; default: the number of cores. */
+    static final String HTTP_INSTANCES_SETTING = "http.instances";
 
     private final ServerConfig config;
     private final PluginHost plugins;
@@ -132,10 +134,20 @@ public final class KilnServer implements AutoCloseable {
             SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain);
             if (config.http()) {
-                http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+                HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
+                var handler = sites.inFrontOf(root);
+                http = vertx.createHttpServer(options);
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                await(http.requestHandler(sites.inFrontOf(root)).listen(config.port(), config.host()));
+                // A negative port is Vert.x's way to share one random port among server instances.
+                int port = config.port() == 0 ? -1 : config.port();
+                await(http.requestHandler(handler).listen(port, config.host()));
+                // More servers on the same port: Vert.x spreads connections over their event loops,
+                // so serving sites uses every core, as nginx's worker processes do.
+                int instances = intSetting(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
+                for (int i = 1; i < instances; i++) {
+                    await(vertx.createHttpServer(options).requestHandler(handler).listen(port, config.host()));
+                }
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
                 await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {

@@ -174,10 +174,7 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
             InputStream in = file.stored().openStream();
             in.skipNBytes(offset);
             return in;
-        }, false).onSuccess(in -> pump(vertx, response, in, length, done)).onFailure(error -> {
-            response.reset();
-            done.fail(error);
-        });
+        }, false).onSuccess(in -> pump(vertx, response, in, length, done)).onFailure(done::fail);
         return done.future();
     }
 

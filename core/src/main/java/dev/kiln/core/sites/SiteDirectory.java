@@ -1,10 +1,8 @@
 package dev.kiln.core.sites;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
@@ -45,7 +43,7 @@ public final class SiteDirectory {
     }
 
     private final SiteStore store;
-    private final Map<String, Future<Resolution>> byHost = new ConcurrentHashMap<>();
+    private final AsyncCache<String, Resolution> byHost = new AsyncCache<>(MAX_HOSTS);
     private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
     private volatile boolean listening;
     private volatile Set<String> verifiedDomains = Set.of();
@@ -122,15 +120,7 @@ public final class SiteDirectory {
         if (!listening) {
             return load(host);
         }
-        Future<Resolution> known = byHost.get(host.host());
-        if (known != null) {
-            return known;
-        }
-        if (byHost.size() >= MAX_HOSTS) {
-            byHost.clear();
-        }
-        // The future goes in before the query is sent: a change committing meanwhile removes it.
-        return byHost.computeIfAbsent(host.host(), key -> load(host).onFailure(error -> byHost.remove(key)));
+        return byHost.get(host.host(), key -> load(host));
     }
 
     /**

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,8 +42,8 @@ final class SiteFiles {
     private final Vertx vertx;
     private final PluginHost plugins;
     private final ArtifactPeers peers;
-    private final Map<String, Future<Optional<SiteFile>>> found = new ConcurrentHashMap<>();
-    private final Map<Long, Future<Rules>> rules = new ConcurrentHashMap<>();
+    private final AsyncCache<String, Optional<SiteFile>> found = new AsyncCache<>(MAX_ENTRIES);
+    private final AsyncCache<Long, Rules> rules = new AsyncCache<>(MAX_ENTRIES);
     private final Set<String> localStorages = ConcurrentHashMap.newKeySet();
     private final AtomicLong memoryUsed = new AtomicLong();
 
@@ -69,15 +68,10 @@ final class SiteFiles {
      * @return the file, or empty when the deployment has no such file
      */
     Future<Optional<SiteFile>> open(ServedDeployment deployment, String path) {
-        String key = deployment.deploymentId() + "\0" + path;
-        Future<Optional<SiteFile>> known = found.get(key);
-        if (known != null) {
-            return known;
-        }
-        if (found.size() >= MAX_ENTRIES) {
-            clear();
-        }
-        return found.computeIfAbsent(key, ignored -> lookUp(deployment, path).onFailure(error -> found.remove(key)));
+        // The target's identity is part of the key: a plugin replaced or re-enabled brings a new one.
+        String key = plugins.storage(deployment.storage()).map(System::identityHashCode).orElse(0) + "\0"
+                + deployment.deploymentId() + "\0" + path;
+        return found.get(key, ignored -> lookUp(deployment, path));
     }
 
     /**
@@ -87,15 +81,10 @@ final class SiteFiles {
      * @return the rules; none when the files are absent
      */
     Future<Rules> rules(ServedDeployment deployment) {
-        Future<Rules> known = rules.get(deployment.deploymentId());
-        if (known != null) {
-            return known;
-        }
-        return rules.computeIfAbsent(deployment.deploymentId(), id -> text(deployment, "_redirects")
+        return rules.get(deployment.deploymentId(), id -> text(deployment, "_redirects")
                 .compose(redirects -> text(deployment, "_headers")
                         .map(headers -> new Rules(redirects.map(Redirects::parse).orElse(Redirects.NONE),
-                                headers.map(HeaderRules::parse).orElse(HeaderRules.NONE))))
-                .onFailure(error -> rules.remove(id)));
+                                headers.map(HeaderRules::parse).orElse(HeaderRules.NONE)))));
     }
 
     private Future<Optional<String>> text(ServedDeployment deployment, String path) {

@@ -37,6 +37,8 @@ public final class SiteHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
     private static final List<String> HIDDEN = List.of("_redirects", "_headers");
     private static final int MAX_REWRITES = 3;
+    /** Where a TLS-terminating proxy asks whether to get a certificate for a name. */
+    public static final String TLS_CHECK_PATH = "/tls-check";
 
     private final Vertx vertx;
     private final SiteDirectory directory;
@@ -111,10 +113,28 @@ public final class SiteHandler {
      * @param router the root router
      */
     public void mount(Router router) {
+        router.get(TLS_CHECK_PATH).handler(this::tlsCheck);
         router.routeWithRegex(HttpMethod.GET, "/sites/([a-z0-9-]+)").handler(this::addSlash);
         router.routeWithRegex(HttpMethod.HEAD, "/sites/([a-z0-9-]+)").handler(this::addSlash);
         router.routeWithRegex(HttpMethod.GET, "/sites/([a-z0-9-]+)/(.*)").handler(this::servePath);
         router.routeWithRegex(HttpMethod.HEAD, "/sites/([a-z0-9-]+)/(.*)").handler(this::servePath);
+    }
+
+    /**
+     * For a reverse proxy issuing certificates on demand (Caddy's {@code ask}): 200 when
+     * {@code ?domain=} is a site with a live deployment or a verified custom domain, 404 otherwise.
+     */
+    private void tlsCheck(RoutingContext context) {
+        String domain = context.request().getParam("domain");
+        Optional<SiteHost> host = HostNames.ofHeader(domain).flatMap(name -> SiteHost.parse(name, sitesDomain));
+        if (host.isEmpty() || (host.get().kind() == SiteHost.Kind.CUSTOM && !directory.isVerifiedDomain(host.get().host()))) {
+            context.response().setStatusCode(404).end();
+            return;
+        }
+        directory.resolve(host.get()).onComplete(result -> context.response()
+                .setStatusCode(result.succeeded() && result.result().site() && result.result().deployment() != null ? 200
+                        : result.succeeded() ? 404 : 503)
+                .end());
     }
 
     private void addSlash(RoutingContext context) {
@@ -367,6 +387,7 @@ public final class SiteHandler {
     private static void unavailable(HttpServerRequest request, Throwable error) {
         LOG.warn("Cannot serve {}{}: {}", request.authority(), request.path(), error.toString());
         if (!request.response().ended() && !request.response().headWritten()) {
+            request.response().headers().clear();
             request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .putHeader(HttpHeaders.RETRY_AFTER, "5").end("The site cannot be served right now.\n");
         }
