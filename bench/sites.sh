@@ -30,6 +30,7 @@ done
 [ -x "$KILN_HOME/bin/kiln" ] || { echo "no distribution at $KILN_HOME; build it first" >&2; exit 2; }
 
 WORK=$(mktemp -d)
+chmod 755 "$WORK"   # nginx's workers run as another user
 KILN_PID=
 NGINX_PID=
 cleanup() {
@@ -127,6 +128,7 @@ measure() { # name url host
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
   fi
   echo "$out" > "$WORK/wrk-$1.txt"
+  if echo "$out" | grep -q "Non-2xx"; then echo "$1: some answers were not 2xx; see $WORK/wrk-$1.txt" >&2; KEEP=1; exit 1; fi
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
   echo "$rps $p99"

@@ -134,7 +134,9 @@ public final class KilnServer implements AutoCloseable {
             SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain);
             if (config.http()) {
-                HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
+                // No compression by the server: it would turn off zero-copy file sending for every
+                // response. Sites compress text themselves (SiteHandler); API answers are small.
+                HttpServerOptions options = new HttpServerOptions();
                 var handler = sites.inFrontOf(root);
                 http = vertx.createHttpServer(options);
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are

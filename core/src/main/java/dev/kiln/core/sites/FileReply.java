@@ -100,13 +100,11 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
                 if (bounds == Ranges.UNSATISFIABLE) {
                     out.set(HttpHeaders.CONTENT_RANGE, "bytes */" + file.size());
                     out.remove(HttpHeaders.CONTENT_TYPE);
-                    identity(out);
                     return response.setStatusCode(416).end();
                 }
                 if (bounds != null) {
                     out.set(HttpHeaders.CONTENT_RANGE, "bytes " + bounds[0] + "-" + (bounds[0] + bounds[1] - 1) + "/" + file.size());
                     response.setStatusCode(206);
-                    identity(out);
                     return body(vertx, request, file, bounds[0], bounds[1]);
                 }
             }
@@ -119,7 +117,7 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
                 if (gzip != null) {
                     return encoded(vertx, request, gzip, "gzip", etag);
                 }
-                if (file.bytes() != null) {
+                if (file.bytes() != null && file.size() > 0) {
                     Buffer compressed = file.gzipped();
                     out.set(HttpHeaders.CONTENT_ENCODING, "gzip");
                     if (status == 200) {
@@ -128,11 +126,8 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
                     out.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(compressed.length()));
                     return request.method() == HttpMethod.HEAD ? response.end() : response.end(compressed);
                 }
-                // A large text file: the server compresses it as it streams.
-                return body(vertx, request, file, 0, file.size());
             }
         }
-        identity(out);
         return body(vertx, request, file, 0, file.size());
     }
 
@@ -143,11 +138,6 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
             out.set(HttpHeaders.ETAG, etag.substring(0, etag.length() - 1) + "-" + encoding + "\"");
         }
         return body(vertx, request, sibling, 0, sibling.size());
-    }
-
-    private static void identity(MultiMap out) {
-        // Tells the server's compressor to leave the body alone.
-        out.set(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
 
     private static Future<Void> body(Vertx vertx, HttpServerRequest request, SiteFile file, long offset, long length) {

@@ -46,17 +46,52 @@ final class SiteFiles {
     private final AsyncCache<Long, Rules> rules = new AsyncCache<>(MAX_ENTRIES);
     private final Set<String> localStorages = ConcurrentHashMap.newKeySet();
     private final AtomicLong memoryUsed = new AtomicLong();
+    private final AsyncCache<String, Optional<SiteFile>> compressed = new AsyncCache<>(MAX_ENTRIES);
+    private final Path compressedDirectory;
 
-    SiteFiles(Vertx vertx, PluginHost plugins, ArtifactPeers peers) {
+    SiteFiles(Vertx vertx, PluginHost plugins, ArtifactPeers peers, Path compressedDirectory) {
         this.vertx = vertx;
         this.plugins = plugins;
         this.peers = peers;
+        this.compressedDirectory = compressedDirectory;
+    }
+
+    /**
+     * The gzip of a file too large to hold in memory, made once (on a worker) and kept on disk
+     * next to the node's other copies, so that it is sent with zero copy afterwards.
+     *
+     * @param deployment the deployment
+     * @param file the file
+     * @return the compressed file; empty when it could not be made (then the file goes uncompressed)
+     */
+    Future<Optional<SiteFile>> gzipped(ServedDeployment deployment, SiteFile file) {
+        String key = deployment.deploymentId() + "\0" + file.path();
+        return compressed.get(key, ignored -> vertx.executeBlocking(() -> {
+            Path target = compressedDirectory.resolve(deployment.artifactKey()).resolve(file.path() + ".gz").normalize();
+            if (!target.startsWith(compressedDirectory)) {
+                return Optional.<SiteFile>empty();
+            }
+            if (!Files.isRegularFile(target)) {
+                Files.createDirectories(target.getParent());
+                Path partial = target.resolveSibling(target.getFileName() + "." + java.util.UUID.randomUUID() + ".part");
+                try (InputStream in = file.local() != null ? Files.newInputStream(file.local()) : file.stored().openStream();
+                     java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(partial), 64 * 1024)) {
+                    in.transferTo(out);
+                } catch (IOException e) {
+                    Files.deleteIfExists(partial);
+                    throw e;
+                }
+                Files.move(partial, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return Optional.of(new SiteFile(file.path() + ".gz", Files.size(target), target, null, null));
+        }, false).recover(error -> Future.succeededFuture(Optional.empty())));
     }
 
     /** Forgets everything found: the files some deployment has may be gone. */
     void clear() {
         found.clear();
         rules.clear();
+        compressed.clear();
         memoryUsed.set(0);
     }
 
@@ -132,7 +167,16 @@ final class SiteFiles {
         StoredFile file = stored.get();
         Optional<Path> local = file.localPath();
         if (local.isEmpty()) {
-            return Optional.of(new SiteFile(path, file.size(), null, file, null));
+            // Small remote files are read once: the next request needs no round trip to the storage.
+            Buffer bytes = null;
+            if (file.size() <= SMALL_FILE && memoryUsed.addAndGet(file.size()) <= MEMORY_BUDGET) {
+                try (InputStream in = file.openStream()) {
+                    bytes = Buffer.buffer(in.readAllBytes());
+                } catch (IOException e) {
+                    throw new StorageException("could not read " + path + ": " + e.getMessage(), e);
+                }
+            }
+            return Optional.of(new SiteFile(path, bytes != null ? bytes.length() : file.size(), null, file, bytes));
         }
         localStorages.add(deployment.storage());
         return Optional.of(localFile(path, local.get(), file.size(), file));

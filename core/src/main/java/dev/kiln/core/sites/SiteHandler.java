@@ -61,7 +61,7 @@ public final class SiteHandler {
         this.directory = directory;
         this.sitesDomain = sitesDomain;
         this.peers = new ArtifactPeers(vertx, plugins, nodeId, dataDirectory.resolve("site-copies").toAbsolutePath().normalize());
-        this.files = new SiteFiles(vertx, plugins, peers);
+        this.files = new SiteFiles(vertx, plugins, peers, dataDirectory.resolve("site-gzip").toAbsolutePath().normalize());
         directory.onChange(files::clear);
     }
 
@@ -305,20 +305,24 @@ public final class SiteHandler {
     private void reply(Request request, SiteFile file, int status) {
         List<Map.Entry<String, String>> headers = request.rules().headers().headersFor(request.path());
         String type = ContentTypes.bare(file.path());
-        boolean siblings = ContentTypes.isText(type) && file.bytes() == null && request.http().getHeader("Range") == null
+        boolean siblings = ContentTypes.isText(type) && request.http().getHeader("Range") == null
                 && (FileReply.accepts(request.http(), "br") || FileReply.accepts(request.http(), "gzip"));
         if (!siblings) {
             send(request, new FileReply(file, status, request.immutable(), request.deployment().deploymentId(),
                     request.deployment().deployedAt(), headers, null, null));
             return;
         }
-        // Precompressed siblings are looked for only for text too large to compress in memory at once.
+        // Text goes compressed: a precompressed sibling, else the file compressed once (in memory when small).
         Future<Optional<SiteFile>> brotli = FileReply.accepts(request.http(), "br") ? files.open(request.deployment(), file.path() + ".br")
                 : Future.succeededFuture(Optional.empty());
-        when(brotli, br -> when(files.open(request.deployment(), file.path() + ".gz"), gz -> send(request,
-                new FileReply(file, status, request.immutable(), request.deployment().deploymentId(), request.deployment().deployedAt(),
-                        headers, br.orElse(null), gz.orElse(null))),
-                error -> unavailable(request.http(), error)), error -> unavailable(request.http(), error));
+        boolean gzip = FileReply.accepts(request.http(), "gzip");
+        when(brotli, br -> when(files.open(request.deployment(), file.path() + ".gz"), gz -> {
+            Future<Optional<SiteFile>> compressed = gz.isPresent() || !gzip || file.bytes() != null ? Future.succeededFuture(gz)
+                    : files.gzipped(request.deployment(), file);
+            when(compressed, made -> send(request, new FileReply(file, status, request.immutable(), request.deployment().deploymentId(),
+                    request.deployment().deployedAt(), headers, br.orElse(null), made.orElse(null))),
+                    error -> unavailable(request.http(), error));
+        }, error -> unavailable(request.http(), error)), error -> unavailable(request.http(), error));
     }
 
     private void send(Request request, FileReply reply) {
