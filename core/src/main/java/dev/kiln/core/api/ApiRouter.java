@@ -8,8 +8,10 @@ import dev.kiln.core.KilnException;
 import dev.kiln.core.github.GithubApi;
 import dev.kiln.core.pipeline.DeploymentService;
 import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.sites.CustomDomains;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.DatabaseHealth;
+import dev.kiln.core.store.DomainStore;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.NodeStore;
 import dev.kiln.core.store.NotificationStore;
@@ -54,11 +56,13 @@ public final class ApiRouter {
      * @param notifications subscriptions to deployment events
      * @param notificationsAllowLocal whether any token may subscribe loopback and private addresses
      * @param phases the statuses each deployment passed through
+     * @param domainStore custom domains
+     * @param customDomains adding and verifying custom domains
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            PublicUrls urls, NodeStore nodes, StatusStore statuses, DeploymentService deploymentService,
                            WebhookDeliveries webhookDeliveries, NotificationStore notifications, boolean notificationsAllowLocal,
-                           PhaseStore phases) {
+                           PhaseStore phases, DomainStore domainStore, CustomDomains customDomains) {
     }
 
     /** Webhook bodies: GitHub caps a payload at 25 MB; a push of many commits approaches a few. */
@@ -120,6 +124,7 @@ public final class ApiRouter {
         projects.mount(router);
         new EnvVarsHandler(projects, services.projects().envVars()).mount(router);
         deployments.mount(router);
+        new DomainsHandler(projects, services.customDomains(), services.domainStore()).mount(router);
         new LogStreamHandler(vertx, deployments, services.deployments()).mount(router);
         new PhasesHandler(deployments, services.phases()).mount(router);
         new TokensHandler(services.tokens()).mount(router);

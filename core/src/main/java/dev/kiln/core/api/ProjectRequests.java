@@ -22,7 +22,7 @@ final class ProjectRequests {
 
     private static final Set<String> WRITABLE = Set.of("name", "repo_url", "default_branch", "builder", "install_command",
             "build_command", "output_directory", "root_directory", "builder_options", "env", "storage", "build_timeout_seconds",
-            "poll_interval_seconds", "preview_branches");
+            "poll_interval_seconds", "preview_branches", "is_spa");
     // Fields a client may send back from a GET; they are ignored, not errors.
     private static final Set<String> READ_ONLY = Set.of("id", "slug", "detected_framework", "production_url",
             "active_deployment_id", "created_at", "updated_at", "webhook_url", "webhook_secret_set", "production_pinned",
@@ -58,7 +58,8 @@ final class ProjectRequests {
                 stringMap(body, "builder_options", OPTION_NAME, Map.of()),
                 stringMap(body, "env", ENV_NAME, Map.of()),
                 storage(body.containsKey("storage") ? body.getValue("storage") : "local"),
-                timeout(body, ProjectSettings.DEFAULT_BUILD_TIMEOUT_SECONDS));
+                timeout(body, ProjectSettings.DEFAULT_BUILD_TIMEOUT_SECONDS),
+                optionalBoolean(body, "is_spa"));
     }
 
     ProjectSettings update(ProjectSettings current, JsonObject body) {
@@ -77,7 +78,8 @@ final class ProjectRequests {
                 body.containsKey("builder_options") ? stringMap(body, "builder_options", OPTION_NAME, Map.of()) : current.builderOptions(),
                 body.containsKey("env") ? stringMap(body, "env", ENV_NAME, current.env()) : current.env(),
                 body.containsKey("storage") ? storage(body.getValue("storage")) : current.storage(),
-                body.containsKey("build_timeout_seconds") ? timeout(body, current.buildTimeoutSeconds()) : current.buildTimeoutSeconds());
+                body.containsKey("build_timeout_seconds") ? timeout(body, current.buildTimeoutSeconds()) : current.buildTimeoutSeconds(),
+                body.containsKey("is_spa") ? optionalBoolean(body, "is_spa") : current.isSpa());
     }
 
     TriggerSettings triggers(JsonObject body, TriggerSettings current) {
@@ -149,6 +151,14 @@ final class ProjectRequests {
         }
         Requests.multiLine(field, text, maxLength);
         return text.isBlank() ? null : text;
+    }
+
+    private static Boolean optionalBoolean(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value == null || value instanceof Boolean) {
+            return (Boolean) value;
+        }
+        throw KilnException.invalid(field, "must be true, false, or null for the default");
     }
 
     private static String repoUrl(Object value) {

@@ -4,6 +4,7 @@ import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.pipeline.Environments;
 import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SinglePageApps;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.TriggerSettings;
@@ -43,6 +44,7 @@ final class Views {
                 .put("env", env)
                 .put("storage", settings.storage())
                 .put("build_timeout_seconds", settings.buildTimeoutSeconds())
+                .put("is_spa", SinglePageApps.isSpa(settings.isSpa(), project.detectedFramework()))
                 .put("production_url", urls.productionUrl(project.slug()))
                 .put("active_deployment_id", project.activeDeploymentId())
                 .put("created_at", Responses.timestamp(project.createdAt()))

@@ -191,7 +191,7 @@ final class DeploymentRunner {
                             endPhase(run);
                             return run.log.close();
                         })
-                        .compose(v -> queue.deployed(claim, Environments.PRODUCTION.equals(run.deployment.environment()),
+                        .compose(v -> queue.deployed(claim, Environments.mayGoLive(run.project, run.deployment),
                                 config.nodeId(), artifactKey, deploymentUrl(run),
                                 urls.logsUrl(run.project.id(), claim.deploymentId()))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
@@ -494,7 +494,11 @@ final class DeploymentRunner {
                 "KILN_PROJECT", run.project.slug(),
                 "KILN_COMMIT_SHA", run.deployment.commitSha(),
                 "KILN_BRANCH", run.deployment.branch(),
-                "KILN_DEPLOYMENT_URL", deploymentUrl(run)), run.project.env(), home);
+                "KILN_DEPLOYMENT_URL", deploymentUrl(run),
+                "KILN_PRODUCTION_URL", urls.productionUrl(run.project.slug()),
+                "KILN_BRANCH_URL", Optional.ofNullable(Environments.branchUrl(urls, run.project, run.deployment))
+                        .orElseGet(() -> urls.productionUrl(run.project.slug())),
+                "KILN_ENVIRONMENT", run.deployment.environment()), run.project.env(), home);
     }
 
     private String upload(Run run, Path output) throws KilnFault {

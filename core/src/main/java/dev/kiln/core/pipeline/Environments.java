@@ -1,9 +1,9 @@
 package dev.kiln.core.pipeline;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SiteHost;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.Project;
 import dev.kiln.core.store.TriggerSettings.PreviewBranches;
@@ -59,7 +59,20 @@ public final class Environments {
     }
 
     /**
-     * The URL serving the newest deployed deployment of a preview branch.
+     * Whether a deployment may become the project's active one: it was made as a production
+     * deployment and its branch is still the production branch.
+     *
+     * @param project the project as it is now
+     * @param deployment the deployment
+     * @return true when it may go live
+     */
+    public static boolean mayGoLive(Project project, Deployment deployment) {
+        return PRODUCTION.equals(deployment.environment()) && isProduction(project, deployment.branch());
+    }
+
+    /**
+     * The URL serving the newest deployed deployment of a preview branch,
+     * {@code {branch slug}--{slug}.{sites domain}}.
      *
      * @param urls the public URLs
      * @param project the project
@@ -70,21 +83,17 @@ public final class Environments {
         if (PRODUCTION.equals(deployment.environment()) || deployment.previewRemoved()) {
             return null;
         }
-        // Path form, as PublicUrls' other URLs; the host form {branch}--{slug}.{domain} comes with the sites work.
-        return urls.baseUrl() + "/sites/" + project.slug() + "/b/" + branchSlug(deployment.branch()) + "/";
+        return urls.branchUrl(project.slug(), deployment.branch());
     }
 
     /**
-     * A branch name as it appears in a URL: lower case, every run of characters other than
-     * {@code a-z0-9} one dash, trimmed; all digits get a {@code b-} prefix so it never reads as a
-     * deployment id.
+     * A branch name as it appears in a host name (see {@link SiteHost#branchSlug(String)}).
      *
      * @param branch the branch
      * @return the slug
      */
     public static String branchSlug(String branch) {
-        String slug = branch.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return slug.chars().allMatch(Character::isDigit) ? "b-" + slug : slug;
+        return SiteHost.branchSlug(branch);
     }
 
     static Pattern glob(String pattern) {

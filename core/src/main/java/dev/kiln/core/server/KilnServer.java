@@ -39,9 +39,14 @@ import dev.kiln.core.pipeline.PipelineConfig;
 import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.CustomDomains;
+import dev.kiln.core.sites.SiteDirectory;
+import dev.kiln.core.sites.TxtLookup;
+import dev.kiln.core.store.DomainStore;
 import dev.kiln.core.sites.SiteHandler;
 import dev.kiln.core.store.ActiveDeployments;
 import dev.kiln.core.store.CredentialVault;
+import dev.kiln.core.store.SiteStore;
 import dev.kiln.core.store.Database;
 import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.DeploymentStore;
@@ -68,6 +73,10 @@ public final class KilnServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KilnServer.class);
     private static final int LEASE_SECONDS = 15;
+    /** The domain whose subdomains are sites ({@code --sites-domain}). */
+    public static final String SITES_DOMAIN_SETTING = "sites.domain";
+    /** How many HTTP server instances (event loops) share the port; default: the number of cores. */
+    static final String HTTP_INSTANCES_SETTING = "http.instances";
 
     private final ServerConfig config;
     private final PluginHost plugins;
@@ -78,6 +87,7 @@ public final class KilnServer implements AutoCloseable {
     private EmbeddedDatabase embedded;
     private Pool pool;
     private HttpServer http;
+    private SiteHandler sites;
     private String nodeId;
     private String baseUrl;
     private DatabaseHealth health;
@@ -158,21 +168,42 @@ public final class KilnServer implements AutoCloseable {
             Router root = Router.router(vertx);
             Availability availability = new Availability(health);
             availability.mount(root);
+            NodeStore nodeStore = new NodeStore(pool);
+            String sitesDomain = config.settings().getOrDefault(SITES_DOMAIN_SETTING, PublicUrls.DEFAULT_SITES_DOMAIN);
+            SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
+            sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain);
             if (config.http()) {
-                http = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+                // No compression by the server: it would turn off zero-copy file sending for every
+                // response. Sites compress text themselves (SiteHandler); API answers are small.
+                HttpServerOptions options = new HttpServerOptions();
+                var handler = sites.inFrontOf(root);
+                http = vertx.createHttpServer(options);
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
+                // A negative port is Vert.x's way to share one random port among server instances.
+                int port = config.port() == 0 ? -1 : config.port();
+                var guarded = HttpEdge.guard(handler);
                 http.invalidRequestHandler(HttpEdge::invalidRequest);
-                await(http.requestHandler(HttpEdge.guard(root)).listen(config.port(), config.host()).recover(error -> Future.failedFuture(
+                await(http.requestHandler(guarded).listen(port, config.host()).recover(error -> Future.failedFuture(
                         new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port() + " ("
                                 + error.getMessage() + "); choose another --port or stop what uses it", error))));
+                // More servers on the same port: Vert.x spreads connections over their event loops,
+                // so serving sites uses every core, as nginx's worker processes do.
+                int instances = intSetting(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
+                for (int i = 1; i < instances; i++) {
+                    HttpServer more = vertx.createHttpServer(options);
+                    more.invalidRequestHandler(HttpEdge::invalidRequest);
+                    await(more.requestHandler(guarded).listen(port, config.host()));
+                }
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+                await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {
-                baseUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + config.port();
+                baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
             }
-            PublicUrls urls = new PublicUrls(baseUrl());
-            NodeStore nodeStore = new NodeStore(pool);
+            await(sites.start());
+            PublicUrls urls = new PublicUrls(baseUrl(), sitesDomain);
             NotificationStore notifications = new NotificationStore(pool);
+            DomainStore domainStore = new DomainStore(pool);
             Pool progress = Database.progressPool(vertx, databaseUrl, Math.max(4, config.executors() + 2));
             WorkQueue queue = new WorkQueue(pool, progress, LEASE_SECONDS);
             LogStore logs = new LogStore(progress, metrics::logLines);
@@ -182,7 +213,9 @@ public final class KilnServer implements AutoCloseable {
                     config.dataDirectory());
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
                     deploymentService, new WebhookDeliveries(pool), notifications,
-                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool));
+                    Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool),
+                    domainStore, new CustomDomains(vertx, domainStore, new TxtLookup(config.settings().get(TxtLookup.SERVER_SETTING)),
+                    sitesDomain));
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, apiServices));
             root.route("/hooks/*").subRouter(ApiRouter.hooks(vertx, apiServices));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
@@ -191,7 +224,7 @@ public final class KilnServer implements AutoCloseable {
             new MetricsEndpoint(metrics, tokens, Boolean.parseBoolean(config.settings().getOrDefault("metrics.public", "false").trim()),
                     () -> QueueStats.read(metricsPool).onSuccess(stats -> metrics.queue(stats.depth(), stats.oldestWaitingSeconds())))
                     .mount(root);
-            new SiteHandler(vertx, deployments, plugins).mount(root);
+            sites.mount(root);
             Dashboard.mount(root);
             root.route().handler(context -> context.response().setStatusCode(404)
                     .putHeader("Content-Type", "application/json; charset=utf-8")
@@ -329,6 +362,14 @@ public final class KilnServer implements AutoCloseable {
             }
             registry = null;
         }
+        if (sites != null) {
+            try {
+                await(sites.stop());
+            } catch (Exception e) {
+                LOG.debug("Could not stop serving files to other nodes: {}", e.getMessage());
+            }
+            sites = null;
+        }
         if (vertx != null) {
             // Undeploying the dispatcher hands running work to other nodes before the pool closes.
             try {
@@ -346,6 +387,21 @@ public final class KilnServer implements AutoCloseable {
             embedded.close();
             embedded = null;
         }
+    }
+
+    /**
+     * The public URL of a worker that serves no HTTP: the one the farm's HTTP nodes report (the
+     * earliest to join), so that the URLs it hands out lead to the farm, not to itself.
+     */
+    private Future<String> clusterPublicUrl(NodeStore nodes) {
+        return nodes.list().map(list -> list.stream()
+                .filter(node -> "up".equals(node.state()) && node.httpUrl() != null)
+                .min(java.util.Comparator.comparing(NodeStore.Node::joinedAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())))
+                .map(NodeStore.Node::httpUrl)
+                .orElseGet(() -> {
+                    LOG.warn("No node serving HTTP is up yet and --public-url is not set; URLs will say http://localhost:{}", config.port());
+                    return "http://localhost:" + config.port();
+                }));
     }
 
     private long longSetting(String key, long fallback) {

@@ -111,6 +111,11 @@ public final class Main implements Runnable {
                 description = "The base URL users reach this node at (default: http://localhost:<port>).")
         String publicUrl;
 
+        @Option(names = "--sites-domain", paramLabel = "DOMAIN",
+                description = "Sites are served at <slug>.DOMAIN, <id>--<slug>.DOMAIN and <branch>--<slug>.DOMAIN "
+                        + "(default: localhost; conf: sites.domain).")
+        String sitesDomain;
+
         @Option(names = "--plugins-dir", paramLabel = "DIR",
                 description = "Where plugin files are (default: the distribution's plugins/ directory).")
         Path pluginsDirectory;
@@ -176,6 +181,14 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--executors must be at least 1");
             }
             boolean http = !noHttp && !"false".equalsIgnoreCase(settings.get("http"));
+            if (sitesDomain != null) {
+                settings.put(KilnServer.SITES_DOMAIN_SETTING, sitesDomain);
+            }
+            try {
+                new dev.kiln.core.sites.PublicUrls("http://localhost", settings.get(KilnServer.SITES_DOMAIN_SETTING));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sites-domain: " + e.getMessage());
+            }
             ServerConfig config = new ServerConfig(port, host, dataDirectory.toAbsolutePath().normalize(), databaseUrl, publicUrl,
                     (pluginsDirectory != null ? pluginsDirectory : home.resolve("plugins")).toAbsolutePath().normalize(),
                     executorCount, System.getenv("KILN_ADMIN_TOKEN"), settings, true, cluster, http, databasePort);

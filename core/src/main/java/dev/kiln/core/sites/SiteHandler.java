@@ -1,198 +1,399 @@
 package dev.kiln.core.sites;
 
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.plugins.PluginHost;
-import dev.kiln.core.store.DeploymentStore;
-import dev.kiln.core.store.DeploymentStore.Served;
-import dev.kiln.plugin.api.StorageTarget;
-import dev.kiln.plugin.api.StoredFile;
+import dev.kiln.core.sites.SiteDirectory.Resolution;
+import dev.kiln.core.store.SiteStore.ServedDeployment;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.MimeMapping;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Serves deployed sites: {@code /sites/{slug}/...} from the project's active deployment and
- * {@code /sites/{slug}/d/{id}/...} from one deployment. The active deployment is read per request,
- * so promotion and rollback switch a whole site at once.
+ * Serves deployed sites. In front of the API's router it answers every request whose {@code Host}
+ * is a site ({@link SiteHost}) and passes the rest on; behind it, {@code /sites/{slug}/...} and
+ * {@code /sites/{slug}/d/{id}/...} keep serving for set-ups without wildcard DNS.
+ *
+ * <p>For a path, in order: a forced {@code _redirects} rule; the file, {@code path/index.html}
+ * or {@code path.html} (a directory without its slash is redirected); any other matching rule;
+ * for a single-page application, {@code /index.html}; the site's {@code 404.html} with 404.
  */
 public final class SiteHandler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
+    private static final List<String> HIDDEN = List.of("_redirects", "_headers");
+    private static final int MAX_REWRITES = 3;
+    /** Where a TLS-terminating proxy asks whether to get a certificate for a name. */
+    public static final String TLS_CHECK_PATH = "/tls-check";
+
     private final Vertx vertx;
-    private final DeploymentStore deployments;
-    private final PluginHost plugins;
+    private final SiteDirectory directory;
+    private final String sitesDomain;
+    private final SiteFiles files;
+    private final ArtifactPeers peers;
 
     /**
      * A handler.
      *
      * @param vertx the Vert.x instance
-     * @param deployments where deployments are looked up
+     * @param directory which deployment each host serves
      * @param plugins the storage targets
+     * @param nodeId this node
+     * @param dataDirectory this node's data directory, for copies of other nodes' files
+     * @param sitesDomain the sites domain
      */
-    public SiteHandler(Vertx vertx, DeploymentStore deployments, PluginHost plugins) {
+    public SiteHandler(Vertx vertx, SiteDirectory directory, PluginHost plugins, String nodeId, Path dataDirectory, String sitesDomain) {
         this.vertx = vertx;
-        this.deployments = deployments;
-        this.plugins = plugins;
+        this.directory = directory;
+        this.sitesDomain = sitesDomain;
+        this.peers = new ArtifactPeers(vertx, plugins, nodeId, dataDirectory.resolve("site-copies").toAbsolutePath().normalize());
+        this.files = new SiteFiles(vertx, plugins, peers, dataDirectory.resolve("site-gzip").toAbsolutePath().normalize());
+        directory.onChange(files::clear);
     }
 
     /**
-     * Adds the site routes.
+     * Starts answering other nodes for this node's files (on every node, with HTTP or without).
+     *
+     * @return done
+     */
+    public Future<Void> start() {
+        return peers.start();
+    }
+
+    /**
+     * Stops answering other nodes.
+     *
+     * @return done
+     */
+    public Future<Void> stop() {
+        return peers.stop();
+    }
+
+    /**
+     * The HTTP server's handler: sites by host, anything else to the router.
+     *
+     * @param router the root router
+     * @return the handler
+     */
+    public Handler<HttpServerRequest> inFrontOf(Router router) {
+        return request -> {
+            Optional<SiteHost> host = HostNames.ofHeader(request.authority() != null ? request.authority().host()
+                    : request.getHeader(HttpHeaders.HOST)).flatMap(name -> SiteHost.parse(name, sitesDomain));
+            if (host.isEmpty() || (host.get().kind() == SiteHost.Kind.CUSTOM && !directory.isVerifiedDomain(host.get().host()))) {
+                router.handle(request);
+                return;
+            }
+            when(directory.resolve(host.get()), resolution -> {
+                if (!resolution.site()) {
+                    router.handle(request);
+                } else {
+                    serve(request, host.get().immutable(), resolution, request.path(), "/");
+                }
+            }, error -> unavailable(request, error));
+        };
+    }
+
+    /**
+     * Adds the {@code /sites/} routes.
      *
      * @param router the root router
      */
     public void mount(Router router) {
+        router.get(TLS_CHECK_PATH).handler(this::tlsCheck);
         router.routeWithRegex(HttpMethod.GET, "/sites/([a-z0-9-]+)").handler(this::addSlash);
         router.routeWithRegex(HttpMethod.HEAD, "/sites/([a-z0-9-]+)").handler(this::addSlash);
-        router.routeWithRegex(HttpMethod.GET, "/sites/([a-z0-9-]+)/(.*)").handler(this::serve);
-        router.routeWithRegex(HttpMethod.HEAD, "/sites/([a-z0-9-]+)/(.*)").handler(this::serve);
+        router.routeWithRegex(HttpMethod.GET, "/sites/([a-z0-9-]+)/(.*)").handler(this::servePath);
+        router.routeWithRegex(HttpMethod.HEAD, "/sites/([a-z0-9-]+)/(.*)").handler(this::servePath);
+    }
+
+    /**
+     * For a reverse proxy issuing certificates on demand (Caddy's {@code ask}): 200 when
+     * {@code ?domain=} is a site with a live deployment or a verified custom domain, 404 otherwise.
+     */
+    private void tlsCheck(RoutingContext context) {
+        String domain = context.request().getParam("domain");
+        Optional<SiteHost> host = HostNames.ofHeader(domain).flatMap(name -> SiteHost.parse(name, sitesDomain));
+        if (host.isEmpty() || (host.get().kind() == SiteHost.Kind.CUSTOM && !directory.isVerifiedDomain(host.get().host()))) {
+            context.response().setStatusCode(404).end();
+            return;
+        }
+        directory.resolve(host.get()).onComplete(result -> context.response()
+                .setStatusCode(result.succeeded() && result.result().site() && result.result().deployment() != null ? 200
+                        : result.succeeded() ? 404 : 503)
+                .end());
     }
 
     private void addSlash(RoutingContext context) {
         context.response().setStatusCode(301).putHeader("Location", context.request().path() + "/").end();
     }
 
-    private record Target(String slug, Long deploymentId, String path, String prefix) {
-    }
-
-    private void serve(RoutingContext context) {
-        Optional<Target> parsed = parse(context);
-        if (parsed.isEmpty()) {
-            notFound(context);
-            return;
-        }
-        Target target = parsed.get();
-        deployments.served(target.slug(), target.deploymentId())
-                .compose(served -> served.map(found -> respond(context, target, found)).orElseGet(() -> {
-                    notFound(context);
-                    return Future.succeededFuture();
-                }))
-                .onFailure(error -> {
-                    if (!context.response().ended()) {
-                        context.response().setStatusCode(503).putHeader("Content-Type", "text/plain; charset=utf-8")
-                                .end("The site cannot be served right now.\n");
-                    }
-                });
-    }
-
-    private Optional<Target> parse(RoutingContext context) {
+    private void servePath(RoutingContext context) {
+        HttpServerRequest request = context.request();
         String slug = context.pathParam("param0");
-        String rest;
-        try {
-            rest = URLDecoder.decode(context.pathParam("param1").replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        Long deploymentId = null;
+        String rest = context.pathParam("param1");
         String prefix = "/sites/" + slug + "/";
+        SiteHost host = new SiteHost(SiteHost.Kind.PRODUCTION, slug, null, null, slug + "." + sitesDomain);
         if (rest.startsWith("d/")) {
             int slash = rest.indexOf('/', 2);
             String id = slash < 0 ? rest.substring(2) : rest.substring(2, slash);
-            try {
-                deploymentId = Long.parseLong(id);
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-            if (slash < 0) {
-                return Optional.empty();
+            if (slash < 0 || id.isEmpty() || id.length() > 18 || !id.chars().allMatch(Character::isDigit)) {
+                plainNotFound(request);
+                return;
             }
             prefix = prefix + "d/" + id + "/";
             rest = rest.substring(slash + 1);
+            host = new SiteHost(SiteHost.Kind.DEPLOYMENT, slug, Long.parseLong(id), null, id + SiteHost.SEPARATOR + slug + "." + sitesDomain);
         }
-        if (rest.indexOf('\0') >= 0 || rest.contains("\\") || rest.startsWith("/")) {
+        String sitePath = "/" + rest;
+        String sitePrefix = prefix;
+        boolean immutable = host.immutable();
+        when(directory.resolve(host), resolution -> serve(request, immutable, resolution, sitePath, sitePrefix),
+                error -> unavailable(request, error));
+    }
+
+    /** The state of one request through the resolution steps. */
+    private record Request(HttpServerRequest http, boolean immutable, ServedDeployment deployment, SiteFiles.Rules rules,
+                           String path, String prefix) {
+    }
+
+    private void serve(HttpServerRequest http, boolean immutable, Resolution resolution, String rawPath, String prefix) {
+        if (http.method() != HttpMethod.GET && http.method() != HttpMethod.HEAD) {
+            http.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD")
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("Only GET and HEAD are served here.\n");
+            return;
+        }
+        if (resolution.deployment() == null) {
+            plainNotFound(http);
+            return;
+        }
+        Optional<String> path = decode(rawPath);
+        if (path.isEmpty()) {
+            plainNotFound(http);
+            return;
+        }
+        ServedDeployment deployment = resolution.deployment();
+        when(files.rules(deployment), rules -> {
+            Request request = new Request(http, immutable, deployment, rules, path.get(), prefix);
+            Optional<Redirects.Match> forced = rules.redirects().match(request.path(), true);
+            if (forced.isPresent()) {
+                apply(request, forced.get(), 0);
+            } else {
+                tryFile(request);
+            }
+        }, error -> unavailable(http, error));
+    }
+
+    private void tryFile(Request request) {
+        String path = request.path().substring(1);
+        when(find(request.deployment(), path), found -> {
+            if (found.file() != null) {
+                reply(request, found.file(), 200);
+            } else if (found.directory()) {
+                String query = request.http().query();
+                redirect(request, request.prefix() + path + "/" + (query == null ? "" : "?" + query), 301);
+            } else {
+                Optional<Redirects.Match> rule = request.rules().redirects().match(request.path(), false);
+                if (rule.isPresent()) {
+                    apply(request, rule.get(), 0);
+                } else {
+                    fallback(request);
+                }
+            }
+        }, error -> unavailable(request.http(), error));
+    }
+
+    /** What a path finds: a file, or a directory whose slash is missing, or nothing. */
+    private record Found(SiteFile file, boolean directory) {
+        static final Found NOTHING = new Found(null, false);
+    }
+
+    private Future<Found> find(ServedDeployment deployment, String path) {
+        if (path.isEmpty() || path.endsWith("/")) {
+            return open(deployment, path + "index.html").map(file -> file.map(found -> new Found(found, false)).orElse(Found.NOTHING));
+        }
+        return open(deployment, path).compose(exact -> {
+            if (exact.isPresent()) {
+                return Future.succeededFuture(new Found(exact.get(), false));
+            }
+            return open(deployment, path + "/index.html").compose(index -> index.isPresent()
+                    ? Future.succeededFuture(new Found(null, true))
+                    : open(deployment, path + ".html").map(html -> html.map(file -> new Found(file, false)).orElse(Found.NOTHING)));
+        });
+    }
+
+    private Future<Optional<SiteFile>> open(ServedDeployment deployment, String path) {
+        if (HIDDEN.contains(path)) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return files.open(deployment, path);
+    }
+
+    private void apply(Request request, Redirects.Match match, int depth) {
+        if (match.status() == 301 || match.status() == 302) {
+            String target = match.target();
+            if (target.startsWith("/") && !target.startsWith("//")) {
+                target = request.prefix() + target.substring(1);
+                String query = request.http().query();
+                if (query != null && target.indexOf('?') < 0) {
+                    target = target + "?" + query;
+                }
+            }
+            redirect(request, target, match.status());
+            return;
+        }
+        String target = match.target();
+        int query = target.indexOf('?');
+        String targetPath = (query < 0 ? target : target.substring(0, query)).substring(1);
+        when(find(request.deployment(), targetPath), found -> {
+            if (found.file() != null) {
+                reply(request, found.file(), match.status());
+            } else if (match.status() == 200 && depth < MAX_REWRITES) {
+                // A rewrite to a path that is itself a rule's source (a proxy chain on Netlify).
+                Optional<Redirects.Match> next = request.rules().redirects().match("/" + targetPath, false);
+                if (next.isPresent() && !next.get().equals(match)) {
+                    apply(request, next.get(), depth + 1);
+                } else {
+                    notFound(request);
+                }
+            } else {
+                notFound(request);
+            }
+        }, error -> unavailable(request.http(), error));
+    }
+
+    private void fallback(Request request) {
+        String path = request.path();
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        ServedDeployment deployment = request.deployment();
+        if (SinglePageApps.isSpa(deployment.isSpa(), deployment.detectedFramework()) && last.indexOf('.') < 0) {
+            when(open(deployment, "index.html"), index -> {
+                if (index.isPresent()) {
+                    reply(request, index.get(), 200);
+                } else {
+                    notFound(request);
+                }
+            }, error -> unavailable(request.http(), error));
+            return;
+        }
+        notFound(request);
+    }
+
+    private void notFound(Request request) {
+        when(open(request.deployment(), "404.html"), page -> {
+            if (page.isPresent()) {
+                reply(request, page.get(), 404);
+            } else {
+                plainNotFound(request.http());
+            }
+        }, error -> unavailable(request.http(), error));
+    }
+
+    private void reply(Request request, SiteFile file, int status) {
+        List<Map.Entry<String, String>> headers = request.rules().headers().headersFor(request.path());
+        String type = ContentTypes.bare(file.path());
+        boolean siblings = ContentTypes.isText(type) && request.http().getHeader("Range") == null
+                && (FileReply.accepts(request.http(), "br") || FileReply.accepts(request.http(), "gzip"));
+        if (!siblings) {
+            send(request, new FileReply(file, status, request.immutable(), request.deployment().deploymentId(),
+                    request.deployment().deployedAt(), headers, null, null));
+            return;
+        }
+        // Text goes compressed: a precompressed sibling, else the file compressed once (in memory when small).
+        Future<Optional<SiteFile>> brotli = FileReply.accepts(request.http(), "br") ? files.open(request.deployment(), file.path() + ".br")
+                : Future.succeededFuture(Optional.empty());
+        boolean gzip = FileReply.accepts(request.http(), "gzip");
+        when(brotli, br -> when(files.open(request.deployment(), file.path() + ".gz"), gz -> {
+            Future<Optional<SiteFile>> compressed = gz.isPresent() || !gzip || file.bytes() != null ? Future.succeededFuture(gz)
+                    : files.gzipped(request.deployment(), file);
+            when(compressed, made -> send(request, new FileReply(file, status, request.immutable(), request.deployment().deploymentId(),
+                    request.deployment().deployedAt(), headers, br.orElse(null), made.orElse(null))),
+                    error -> unavailable(request.http(), error));
+        }, error -> unavailable(request.http(), error)), error -> unavailable(request.http(), error));
+    }
+
+    private void send(Request request, FileReply reply) {
+        reply.send(vertx, request.http()).onFailure(error -> {
+            LOG.debug("Sending {} failed: {}", request.path(), error.getMessage());
+            if (!request.http().response().headWritten()) {
+                unavailable(request.http(), error);
+            }
+        });
+    }
+
+    private static void redirect(Request request, String location, int status) {
+        request.http().response().setStatusCode(status).putHeader(HttpHeaders.LOCATION, location)
+                .putHeader(HttpHeaders.CACHE_CONTROL, FileReply.REVALIDATE).end();
+    }
+
+    /**
+     * Decodes a request path into a site path, refusing anything that could leave the deployment.
+     *
+     * @param rawPath the path as sent, starting with {@code /}
+     * @return the decoded path, starting with {@code /}
+     */
+    static Optional<String> decode(String rawPath) {
+        if (rawPath == null || !rawPath.startsWith("/")) {
             return Optional.empty();
         }
-        for (String segment : rest.split("/")) {
+        String path;
+        try {
+            path = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (path.indexOf('\0') >= 0 || path.contains("\\") || path.startsWith("//")) {
+            return Optional.empty();
+        }
+        for (String segment : path.split("/")) {
             if (segment.equals("..") || segment.equals(".")) {
                 return Optional.empty();
             }
         }
-        return Optional.of(new Target(slug, deploymentId, rest, prefix));
+        return Optional.of(path);
     }
 
-    private Future<Void> respond(RoutingContext context, Target target, Served served) {
-        Optional<StorageTarget> storage = plugins.storage(served.storage());
-        if (storage.isEmpty()) {
-            context.response().setStatusCode(503).putHeader("Content-Type", "text/plain; charset=utf-8")
-                    .end("This deployment's storage target '" + served.storage() + "' is not available on this node.\n");
-            return Future.succeededFuture();
+    private static <T> void when(Future<T> future, Consumer<T> success, Consumer<Throwable> failure) {
+        // Answers already known (the usual case) are used at once, with no listener and no hop.
+        if (future.succeeded()) {
+            success.accept(future.result());
+        } else if (future.failed()) {
+            failure.accept(future.cause());
+        } else {
+            future.onComplete(result -> {
+                if (result.succeeded()) {
+                    success.accept(result.result());
+                } else {
+                    failure.accept(result.cause());
+                }
+            });
         }
-        String path = target.path();
-        return vertx.executeBlocking(() -> resolve(storage.get(), served.artifactKey(), path), false).compose(found -> {
-            if (found.isEmpty()) {
-                notFound(context);
-                return Future.succeededFuture();
-            }
-            Resolved resolved = found.get();
-            if (resolved.redirect()) {
-                context.response().setStatusCode(301).putHeader("Location", target.prefix() + path + "/").end();
-                return Future.succeededFuture();
-            }
-            return send(context, resolved, target.deploymentId() != null);
-        });
     }
 
-    private record Resolved(String path, StoredFile file, boolean redirect, int status) {
+    private static void plainNotFound(HttpServerRequest request) {
+        request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, FileReply.REVALIDATE).end("Not found\n");
     }
 
-    private static Optional<Resolved> resolve(StorageTarget storage, String artifactKey, String path) throws Exception {
-        if (path.isEmpty() || path.endsWith("/")) {
-            return storage.open(artifactKey, path + "index.html").map(file -> new Resolved(path + "index.html", file, false, 200));
+    private static void unavailable(HttpServerRequest request, Throwable error) {
+        LOG.warn("Cannot serve {}{}: {}", request.authority(), request.path(), error.toString());
+        if (!request.response().ended() && !request.response().headWritten()) {
+            request.response().headers().clear();
+            request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .putHeader(HttpHeaders.RETRY_AFTER, "5").end("The site cannot be served right now.\n");
         }
-        Optional<StoredFile> exact = storage.open(artifactKey, path);
-        if (exact.isPresent()) {
-            return Optional.of(new Resolved(path, exact.get(), false, 200));
-        }
-        if (storage.open(artifactKey, path + "/index.html").isPresent()) {
-            return Optional.of(new Resolved(path, null, true, 301));
-        }
-        Optional<StoredFile> html = storage.open(artifactKey, path + ".html");
-        if (html.isPresent()) {
-            return Optional.of(new Resolved(path + ".html", html.get(), false, 200));
-        }
-        return storage.open(artifactKey, "404.html").map(file -> new Resolved("404.html", file, false, 404));
-    }
-
-    private Future<Void> send(RoutingContext context, Resolved resolved, boolean immutable) {
-        var response = context.response()
-                .setStatusCode(resolved.status())
-                .putHeader("Content-Type", contentType(resolved.path()))
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "public, max-age=0, must-revalidate");
-        if (context.request().method() == HttpMethod.HEAD) {
-            response.putHeader("Content-Length", Long.toString(resolved.file().size())).end();
-            return Future.succeededFuture();
-        }
-        Optional<java.nio.file.Path> local = resolved.file().localPath();
-        if (local.isPresent()) {
-            return response.sendFile(local.get().toString());
-        }
-        return vertx.executeBlocking(() -> {
-            try (InputStream in = resolved.file().openStream()) {
-                return Buffer.buffer(in.readAllBytes());
-            }
-        }, false).compose(response::end);
-    }
-
-    static String contentType(String path) {
-        String type = MimeMapping.mimeTypeForFilename(path);
-        if (type == null) {
-            return "application/octet-stream";
-        }
-        if (type.startsWith("text/") || type.equals("application/javascript") || type.equals("application/json")
-                || type.equals("image/svg+xml") || type.equals("application/xml")) {
-            return type + "; charset=utf-8";
-        }
-        return type;
-    }
-
-    private static void notFound(RoutingContext context) {
-        context.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("Not found\n");
     }
 }

@@ -349,34 +349,6 @@ public final class DeploymentStore {
     }
 
     /**
-     * What a site URL serves.
-     *
-     * @param deploymentId the deployment
-     * @param storage its storage target
-     * @param artifactKey its files' key
-     */
-    public record Served(long deploymentId, String storage, String artifactKey) {
-    }
-
-    /**
-     * Finds the deployed files a site URL serves: the given deployment, or the project's active one.
-     *
-     * @param slug the project's slug
-     * @param deploymentId a deployment of that project, or null for the active one
-     * @return what to serve, if anything is live there
-     */
-    public Future<Optional<Served>> served(String slug, Long deploymentId) {
-        return pool.preparedQuery("SELECT d.id, d.storage, d.artifact_key FROM projects p JOIN deployments d "
-                        + "ON d.project_id = p.id AND d.id = COALESCE($2, p.active_deployment_id) "
-                        + "WHERE p.slug = $1 AND d.status = 'deployed' AND NOT d.pruned AND d.artifact_key IS NOT NULL")
-                .execute(Tuple.of(slug, deploymentId))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return Optional.empty();
-                    }
-                    Row row = rows.iterator().next();
-                    return Optional.of(new Served(row.getLong(0), row.getString(1), row.getString(2)));
-                });
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param env build environment variables
  * @param storage the storage target id
  * @param buildTimeoutSeconds the build's time limit
+ * @param isSpa whether paths without a file get {@code /index.html}; null to follow the detected framework
  */
 public record ProjectSettings(
         String name,
@@ -31,7 +32,8 @@ public record ProjectSettings(
         Map<String, String> builderOptions,
         Map<String, String> env,
         String storage,
-        int buildTimeoutSeconds) {
+        int buildTimeoutSeconds,
+        Boolean isSpa) {
 
     /** The time limit when a project sets none. */
     public static final int DEFAULT_BUILD_TIMEOUT_SECONDS = 1200;
@@ -52,6 +54,29 @@ public record ProjectSettings(
     }
 
     /**
+     * Settings whose {@code is_spa} follows the detected framework.
+     *
+     * @param name unique display name
+     * @param repoUrl the Git repository
+     * @param defaultBranch the production branch
+     * @param builder a builder id, or null to detect
+     * @param installCommand overrides the builder's install step, or null
+     * @param buildCommand overrides the builder's build step, or null
+     * @param outputDirectory overrides the builder's output directory, or null
+     * @param rootDirectory where the project lives inside the repository, or null for the root
+     * @param builderOptions builder specific options
+     * @param env build environment variables
+     * @param storage the storage target id
+     * @param buildTimeoutSeconds the build's time limit
+     */
+    public ProjectSettings(String name, String repoUrl, String defaultBranch, String builder, String installCommand,
+                           String buildCommand, String outputDirectory, String rootDirectory, Map<String, String> builderOptions,
+                           Map<String, String> env, String storage, int buildTimeoutSeconds) {
+        this(name, repoUrl, defaultBranch, builder, installCommand, buildCommand, outputDirectory, rootDirectory, builderOptions,
+                env, storage, buildTimeoutSeconds, null);
+    }
+
+    /**
      * These settings with another default branch.
      *
      * @param branch the branch
@@ -59,6 +84,6 @@ public record ProjectSettings(
      */
     public ProjectSettings withDefaultBranch(String branch) {
         return new ProjectSettings(name, repoUrl, branch, builder, installCommand, buildCommand, outputDirectory, rootDirectory,
-                builderOptions, env, storage, buildTimeoutSeconds);
+                builderOptions, env, storage, buildTimeoutSeconds, isSpa);
     }
 }

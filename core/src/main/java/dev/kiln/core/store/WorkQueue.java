@@ -199,6 +199,7 @@ public final class WorkQueue {
      * @param artifactKey where its files are
      * @param environmentUrl where it is served, for its status
      * @param logUrl its logs, for its status
+     * @param mayGoLive false for a deployment that must not become active (a preview)
      * @return the deployment, or empty when fenced out
      */
     public Future<Optional<Deployment>> deployed(Claim claim, boolean production, String node, String artifactKey,

@@ -185,8 +185,7 @@ class GithubStatusesRulesTest extends StatusesTestBase {
         assertThat(project.getLong("active_deployment_id")).isEqualTo(active);
         assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/" + active, null).data().getString("status"))
                 .isEqualTo("deployed");
-        String production = project.getString("production_url").substring(kiln.baseUrl().length());
-        Response site = kiln.send("GET", production, Map.of(), null);
+        Response site = kiln.get(project.getString("production_url"));
         assertThat(site.status()).isEqualTo(200);
         assertThat(site.body()).isEqualTo("<h1>site</h1>");
     }

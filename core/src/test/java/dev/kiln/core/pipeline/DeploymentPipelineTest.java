@@ -43,8 +43,7 @@ class DeploymentPipelineTest {
     }
 
     private static String site(String url) throws Exception {
-        String path = url.substring(kiln.baseUrl().length());
-        Response response = kiln.send("GET", path, Map.of(), null);
+        Response response = kiln.get(url);
         return response.status() + " " + response.body();
     }
 
@@ -71,13 +70,13 @@ class DeploymentPipelineTest {
         String url = deployed.getString("deployment_url");
         assertThat(site(url)).isEqualTo("200 <h1>v1</h1>");
         assertThat(site(project.getString("production_url"))).isEqualTo("200 <h1>v1</h1>");
-        Response css = kiln.send("GET", url.substring(kiln.baseUrl().length()) + "css/site.css", Map.of(), null);
+        Response css = kiln.get(url + "css/site.css");
         assertThat(css.header("Content-Type")).isEqualTo("text/css; charset=utf-8");
-        Response json = kiln.send("GET", url.substring(kiln.baseUrl().length()) + "data.json", Map.of(), null);
+        Response json = kiln.get(url + "data.json");
         assertThat(json.header("Content-Type")).startsWith("application/json");
         assertThat(site(url + "about")).isEqualTo("200 about");
         assertThat(site(url + "missing.html")).startsWith("404");
-        Response directory = kiln.send("GET", url.substring(kiln.baseUrl().length()) + "docs", Map.of(), null);
+        Response directory = kiln.get(url + "docs");
         assertThat(directory.status()).isEqualTo(301);
         assertThat(directory.header("Location")).endsWith("/docs/");
         assertThat(site(url + "docs/")).isEqualTo("200 docs");

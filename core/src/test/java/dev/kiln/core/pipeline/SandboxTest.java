@@ -162,6 +162,7 @@ class SandboxTest {
                             + " -e aws-secret-of-the-node)\"",
                     "echo \"probe processes=$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u | tr '\\n' ' ')\"",
                     "echo \"probe data=$(ls -A " + d + " | tr '\\n' ' ')\"",
+                    "echo \"probe tools=$(touch " + d + "/tools/planted 2>/dev/null && echo writable || echo refused)\"",
                     "echo \"probe password=$(cat " + d + "/postgres/password 2>&1 | grep -c db-password-on-disk)\"",
                     "echo \"probe other-cache=$(ls " + d + "/cache/project-" + other + " 2>&1 | grep -vc 'No such file')\"",
                     "echo \"probe other-workspace=$(ls " + d + "/workspaces | tr '\\n' ' ')\"",
@@ -183,8 +184,9 @@ class SandboxTest {
             assertThat(probes.get("env")).isEqualTo("none none none");
             assertThat(probes.get("environ")).isEqualTo("0");
             assertThat(probes.get("processes")).doesNotContain("java", "postgres").contains("sh");
-            // Only the way to this build's own workspace and its project's cache.
-            assertThat(probes.get("data").trim().split(" ")).containsExactlyInAnyOrder("workspaces", "cache");
+            // Only the way to this build's own workspace and its project's cache, and the tools Kiln fetched (read-only).
+            assertThat(probes.get("data").trim().split(" ")).containsExactlyInAnyOrder("workspaces", "cache", "tools");
+            assertThat(probes.get("tools")).isEqualTo("refused");
             assertThat(probes.get("password")).isEqualTo("0");
             assertThat(probes.get("other-cache")).isEqualTo("0");
             assertThat(probes.get("other-workspace").trim().split(" ")).hasSize(1);

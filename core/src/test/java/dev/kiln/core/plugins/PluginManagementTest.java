@@ -87,7 +87,7 @@ class PluginManagementTest {
     }
 
     static String site(String url) throws Exception {
-        Response response = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+        Response response = kiln.get(url);
         return response.status() + " " + response.body();
     }
 

@@ -225,6 +225,35 @@ public final class TestKiln implements AutoCloseable {
     }
 
     /**
+     * GETs a URL the API handed out (a site under the sites domain, or a path of this node).
+     *
+     * @param url the URL
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response get(String url) throws Exception {
+        return site("GET", url, Map.of());
+    }
+
+    /**
+     * Requests a URL the API handed out from this node: its host goes in the {@code Host} header,
+     * the connection goes to this node (no DNS for {@code *.localhost} needed).
+     *
+     * @param method the method
+     * @param url the URL
+     * @param headers further request headers
+     * @return the response
+     * @throws Exception on I/O failure
+     */
+    public Response site(String method, String url, Map<String, String> headers) throws Exception {
+        URI target = URI.create(url);
+        String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putIfAbsent("Host", target.getHost() + (target.getPort() < 0 ? "" : ":" + target.getPort()));
+        return send(method, path, all, null);
+    }
+
+    /**
      * Sends any request to the node.
      *
      * @param method the method
@@ -241,6 +270,10 @@ public final class TestKiln implements AutoCloseable {
             request.header("Content-Type", "application/json");
         }
         headers.forEach(request::header);
+        if (headers.containsKey("Host")) {
+            // HTTP/2's :authority would stand beside the Host header.
+            request.version(HttpClient.Version.HTTP_1_1);
+        }
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Response(response.statusCode(), response.body(), response);
     }

@@ -60,7 +60,7 @@ class HugoDeploymentTest {
 
             assertThat(deployment.getString("status")).as(deployment.encode()).isEqualTo("deployed");
             String url = deployment.getString("deployment_url");
-            TestKiln.Response page = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+            TestKiln.Response page = kiln.get(url);
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body()).contains("<h1>Home</h1>", "<p>Hello from <em>Hugo</em>.</p>", "href=" + url + "about/");
             assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getString("detected_framework")).isEqualTo("hugo");

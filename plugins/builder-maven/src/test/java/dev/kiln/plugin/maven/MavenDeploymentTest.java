@@ -64,7 +64,7 @@ class MavenDeploymentTest {
 
             assertThat(deployment.getString("status")).as(deployment.encode()).isEqualTo("deployed");
             String url = deployment.getString("deployment_url");
-            TestKiln.Response page = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+            TestKiln.Response page = kiln.get(url);
             assertThat(page.status() + " " + page.body()).isEqualTo("200 <h1>served from maven</h1>\n");
             assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getString("detected_framework")).isEqualTo("maven");
             String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data()

@@ -53,7 +53,7 @@ class NpmDeploymentTest {
     }
 
     private static String page(String url) throws Exception {
-        TestKiln.Response response = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+        TestKiln.Response response = kiln.get(url);
         return response.status() + " " + response.body();
     }
 
