@@ -99,8 +99,8 @@ public final class KilnMetrics {
      * @param builder its builder, or null when not known yet
      */
     public void deploymentCreated(String builder) {
-        Counter.builder("kiln.deployments.created").tag("builder", label(builder))
-                .description("Deployments created through this node").register(registry).increment();
+        Counter.builder("kiln.deployments.queued").tag("builder", label(builder))
+                .description("Deployments created (queued) through this node").register(registry).increment();
     }
 
     /**

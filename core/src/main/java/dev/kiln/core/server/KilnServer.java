@@ -171,7 +171,7 @@ public final class KilnServer implements AutoCloseable {
             NodeStore nodeStore = new NodeStore(pool);
             String sitesDomain = config.settings().getOrDefault(SITES_DOMAIN_SETTING, PublicUrls.DEFAULT_SITES_DOMAIN);
             SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
-            sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain);
+            sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain, metrics::siteRequest);
             if (config.http()) {
                 // No compression by the server: it would turn off zero-copy file sending for every
                 // response. Sites compress text themselves (SiteHandler); API answers are small.

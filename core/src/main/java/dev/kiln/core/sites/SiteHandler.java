@@ -45,6 +45,7 @@ public final class SiteHandler {
     private final String sitesDomain;
     private final SiteFiles files;
     private final ArtifactPeers peers;
+    private final java.util.function.IntConsumer answered;
 
     /**
      * A handler.
@@ -55,8 +56,11 @@ public final class SiteHandler {
      * @param nodeId this node
      * @param dataDirectory this node's data directory, for copies of other nodes' files
      * @param sitesDomain the sites domain
+     * @param answered told the status of every answered site request, for the metrics
      */
-    public SiteHandler(Vertx vertx, SiteDirectory directory, PluginHost plugins, String nodeId, Path dataDirectory, String sitesDomain) {
+    public SiteHandler(Vertx vertx, SiteDirectory directory, PluginHost plugins, String nodeId, Path dataDirectory, String sitesDomain,
+                       java.util.function.IntConsumer answered) {
+        this.answered = answered;
         this.vertx = vertx;
         this.directory = directory;
         this.sitesDomain = sitesDomain;
@@ -171,6 +175,7 @@ public final class SiteHandler {
     }
 
     private void serve(HttpServerRequest http, boolean immutable, Resolution resolution, String rawPath, String prefix) {
+        http.response().endHandler(ended -> answered.accept(http.response().getStatusCode()));
         if (http.method() != HttpMethod.GET && http.method() != HttpMethod.HEAD) {
             http.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD")
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end("Only GET and HEAD are served here.\n");
