@@ -103,12 +103,24 @@ class WebhooksTest {
         assertThat(preview.getString("branch_url")).contains("feature-login");
         assertThat(preview.getBoolean("active")).isFalse();
         assertThat(project(site.projectId()).getLong("active_deployment_id")).isEqualTo(production);
+        String branchUrl = preview.getString("branch_url");
+        Response served = kiln.get(branchUrl);
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.body()).contains("login");
 
         Response deleted = hooks.github(site.projectId(), site.secret(), "push", Hooks.push("feature/login", sha, Hooks.ZERO, null));
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         assertThat(deleted.data().getString("preview_removed")).isEqualTo("feature/login");
         assertThat(deployment(site.projectId(), id).getValue("branch_url")).isNull();
         assertThat(project(site.projectId()).getLong("active_deployment_id")).isEqualTo(production);
+        // The branch's URL stops serving once every node has dropped its cached answer (a notification on commit).
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (kiln.get(branchUrl).status() != 404 && System.nanoTime() < deadline) {
+            Thread.sleep(25);
+        }
+        assertThat(kiln.get(branchUrl).status()).isEqualTo(404);
+        // The deployment's own URL still serves it.
+        assertThat(kiln.get(deployment(site.projectId(), id).getString("deployment_url")).status()).isEqualTo(200);
         // Deleting the production branch never takes production down.
         Response main = hooks.github(site.projectId(), site.secret(), "delete",
                 new JsonObject().put("ref", "main").put("ref_type", "branch").put("pusher_type", "user"));
