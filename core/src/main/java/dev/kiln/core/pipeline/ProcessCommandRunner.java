@@ -45,6 +45,7 @@ public final class ProcessCommandRunner implements CommandRunner {
     private final BooleanSupplier cancelled;
     private final long deadlineNanos;
     private final Duration timeout;
+    private static final long OUTPUT_DRAIN_SECONDS = 30;
     // The error lines of the command that ran last, for the deployment's error_message.
     private volatile List<String> lastErrorLines = List.of();
 
@@ -132,7 +133,10 @@ public final class ProcessCommandRunner implements CommandRunner {
         } finally {
             // A build must not leave daemons behind: whatever it started in its group goes too.
             killTree(process);
-            reader.join(TimeUnit.SECONDS.toMillis(2));
+            // The tree is gone, so the pipe ends once the reader has taken what was written: wait for
+            // that (a build that prints thousands of lines at its end would otherwise lose them), with a
+            // bound for a writer that escaped the tree.
+            reader.join(TimeUnit.SECONDS.toMillis(OUTPUT_DRAIN_SECONDS));
         }
         if (process.exitValue() == 0) {
             // Only a failed command explains a failure; a later one is the builder's own.
@@ -219,7 +223,11 @@ public final class ProcessCommandRunner implements CommandRunner {
             }
         }
         descendants.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // Through the handle: Process.destroyForcibly() would also close the output pipe, and what the
+        // build wrote last, still unread in it, would be lost.
+        if (process.isAlive()) {
+            process.toHandle().destroyForcibly();
+        }
     }
 
     /**

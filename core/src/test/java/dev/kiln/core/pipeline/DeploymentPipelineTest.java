@@ -96,6 +96,17 @@ class DeploymentPipelineTest {
     }
 
     @Test
+    void everyLineABuildPrintsJustBeforeItEndsIsKept() throws Exception {
+        // 50,000 lines written as fast as the shell can, then the build ends at once.
+        long projectId = kiln.createProject("Chatty", repo.url(), new JsonObject().put("build_command", "seq 1 50000")).getLong("id");
+        long id = kiln.trigger(projectId).getLong("id");
+        kiln.awaitStatus(projectId, id, WAIT, "deployed");
+        String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + id + "/logs", null).data().getString("build_logs");
+        assertThat(logs).contains("\n1\n", "\n25000\n", "\n50000\n");
+        assertThat(logs.lines().filter(line -> line.matches("\\d+")).count()).isEqualTo(50_000);
+    }
+
+    @Test
     void newDeploymentTakesOverAndRollbackSwitchesBackWithoutRebuilding() throws Exception {
         GitRepo own = GitRepo.create(temp.resolve("rollback-repo"));
         own.write("index.html", "one").commit("one");

@@ -299,9 +299,10 @@ class SitesTest {
             assertThat(kiln.admin("POST", "/projects/" + projectId + "/domains", new JsonObject().put("domain", "www.example.test")).status())
                     .isEqualTo(409);
 
-            // Not verified: the host is no site, the API answers it.
+            // Not verified: the host is no site; the API (and at / the dashboard) answers it.
             Response before = kiln.site("GET", site, Map.of());
-            assertThat(before.body()).doesNotContain("custom site").contains("\"error\"");
+            assertThat(before.body()).doesNotContain("custom site");
+            assertThat(kiln.site("GET", "http://www.example.test:" + port + "/api/v1/public/projects", Map.of()).status()).isEqualTo(401);
             String verifyPath = "/projects/" + projectId + "/domains/" + domain.getLong("id") + "/verify";
             Response missing = kiln.admin("POST", verifyPath, null);
             assertThat(missing.status()).isEqualTo(422);
