@@ -68,7 +68,10 @@ final class DeploymentsHandler {
     }
 
     private void get(RoutingContext context) {
+        // The project is read again after the deployment: a deployment read as deployed then comes
+        // with the project its promotion committed with, so `active` never lags behind `status`.
         readable(context)
+                .compose(found -> projects.readable(context).map(project -> new Found(project, found.deployment())))
                 .onSuccess(found -> Responses.data(context, 200, views.deployment(found.deployment(), found.project())))
                 .onFailure(context::fail);
     }
