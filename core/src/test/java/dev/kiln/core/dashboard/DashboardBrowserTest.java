@@ -2,10 +2,6 @@ package dev.kiln.core.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +34,6 @@ import io.vertx.core.json.JsonObject;
 class DashboardBrowserTest {
 
     private static final Duration BUILD = Duration.ofSeconds(90);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path temp;
@@ -81,8 +76,9 @@ class DashboardBrowserTest {
         return repo;
     }
 
+    /** A site URL the API handed out ({@code http://{slug}.localhost:port/}), fetched from this node. */
     private static String fetch(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return kiln.get(url).body();
     }
 
     private static long lastNumber(String path) {
