@@ -159,13 +159,10 @@ public final class DeploymentService {
         boolean production = Environments.isProduction(project, branch);
         var created = new DeploymentStore.NewDeployment(branch, Environments.of(project, branch),
                 new DeploymentStore.Commit(commit.sha(), commit.message(), commit.author()), resolved.builder(), trigger.wireName(),
-                production && trigger == Trigger.API);
+                production && trigger == Trigger.API, resolved.explanation());
         return (resolved.framework() == null ? Future.<Void>succeededFuture()
                 : services.projects().setDetectedFramework(project.id(), resolved.framework()))
                 .compose(done -> services.deployments().create(project, created))
-                // The detection explains itself at the top of the deployment's log; the runner goes on from there.
-                .compose(result -> resolved.explanation().isEmpty() ? Future.succeededFuture(result)
-                        : services.logs().append(result.deployment().id(), numbered(resolved.explanation())).map(result))
                 // The detection's tree waits for the runner, so the commit is exported once.
                 .compose(result -> resolved.tree() == null && result.superseded().isEmpty() ? Future.succeededFuture(result)
                         : vertx.executeBlocking(() -> {
@@ -178,6 +175,7 @@ public final class DeploymentService {
                 .onFailure(error -> discard(resolved.tree()))
                 .map(result -> {
                     services.metrics().deploymentCreated(result.deployment().builder());
+                    services.metrics().logLines(resolved.explanation().size());
                     for (long superseded : result.superseded()) {
                         vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);
                         LiveLogs.publishEnd(vertx, superseded, "cancelled");
@@ -276,14 +274,6 @@ public final class DeploymentService {
                 return java.util.Optional.<String>empty();
             }
         }, false);
-    }
-
-    private static java.util.List<DeploymentStore.LogLine> numbered(java.util.List<String> lines) {
-        java.util.List<DeploymentStore.LogLine> numbered = new java.util.ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            numbered.add(new DeploymentStore.LogLine(i + 1, lines.get(i)));
-        }
-        return numbered;
     }
 
     /**

@@ -56,8 +56,31 @@ public final class DeploymentStore {
      * @param builder the builder that will build it (the project's, or detected), or null to detect when it runs
      * @param trigger {@code api}, {@code webhook} or {@code poll}
      * @param unpin whether creating it lets go of a production pinned by a rollback
+     * @param logLines the first lines of its log (how its builder was chosen), written with it
      */
-    public record NewDeployment(String branch, String environment, Commit commit, String builder, String trigger, boolean unpin) {
+    public record NewDeployment(String branch, String environment, Commit commit, String builder, String trigger, boolean unpin,
+                                List<String> logLines) {
+
+        /**
+         * Copies the lines.
+         */
+        public NewDeployment {
+            logLines = List.copyOf(logLines);
+        }
+
+        /**
+         * A new deployment whose log starts empty.
+         *
+         * @param branch the branch
+         * @param environment {@code production} or {@code preview}
+         * @param commit the resolved commit
+         * @param builder the builder, or null
+         * @param trigger what started it
+         * @param unpin whether it lets go of a pinned production
+         */
+        public NewDeployment(String branch, String environment, Commit commit, String builder, String trigger, boolean unpin) {
+            this(branch, environment, commit, builder, trigger, unpin, List.of());
+        }
     }
 
     /**
@@ -87,11 +110,15 @@ public final class DeploymentStore {
                         + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
                         + "environment_url, creator, creator_id) SELECT id, 'error', 'Superseded by deployment ' || by, environment, "
                         + "'', '', '', $9, NULL FROM c), "
-                        + "u AS (UPDATE projects SET production_pinned_by = NULL WHERE id = $1 AND $11 AND production_pinned_by IS NOT NULL) "
+                        + "u AS (UPDATE projects SET production_pinned_by = NULL WHERE id = $1 AND $11 AND production_pinned_by IS NOT NULL), "
+                        // Written with the deployment, before any runner can claim it and number its own lines.
+                        + "l AS (INSERT INTO deployment_logs (deployment_id, line_no, line) "
+                        + "SELECT d.id, x.n, x.line FROM d, unnest($12::text[]) WITH ORDINALITY AS x(line, n)) "
                         + "SELECT d.*, (SELECT array_agg(id ORDER BY id) FROM c) AS superseded FROM d")
                 .execute(Tuple.from(new Object[] {project.id(), created.commit().sha(), created.commit().message(),
                         created.commit().author(), created.branch(), created.environment(), project.settings().storage(),
-                        created.builder(), StatusStore.Creator.PIPELINE.name(), created.trigger(), created.unpin()}))
+                        created.builder(), StatusStore.Creator.PIPELINE.name(), created.trigger(), created.unpin(),
+                        created.logLines().toArray(String[]::new)}))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     Long[] superseded = row.getArrayOfLongs("superseded");

@@ -45,7 +45,14 @@ public final class LogStore {
         // The deployment's final state is committed durably after its last lines, which makes them durable too.
         return pool.preparedQuery("INSERT INTO deployment_logs (deployment_id, line_no, line) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .executeBatch(batch)
-                .onSuccess(done -> written.accept(batch.size()))
+                .onSuccess(result -> {
+                    // Lines a re-run of a flush finds stored already are not counted twice.
+                    int stored = 0;
+                    for (var statement = result; statement != null; statement = statement.next()) {
+                        stored += statement.rowCount();
+                    }
+                    written.accept(stored);
+                })
                 .mapEmpty();
     }
 

@@ -10,7 +10,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
@@ -18,7 +21,11 @@ import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
-/** {@code /metrics}: Prometheus text whose counters match what the node did. */
+/**
+ * {@code /metrics}: Prometheus text whose counters match what the node did. The exact counts run
+ * first: cancelled builds of a later test may still write their last log lines.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,6 +61,7 @@ class MetricsTest {
     }
 
     @Test
+    @Order(1)
     void countersMatchWhatHappened() throws Exception {
         PrometheusText before = scrape();
         long good = kiln.createProject("measured", repo.url(), null).getLong("id");
@@ -101,6 +109,7 @@ class MetricsTest {
     }
 
     @Test
+    @Order(2)
     void queueDepthAndBusyExecutorsWhileBuilding() throws Exception {
         // Three projects (a newer deployment of one branch would supersede a queued older one).
         List<long[]> started = new ArrayList<>();
@@ -124,6 +133,7 @@ class MetricsTest {
     }
 
     @Test
+    @Order(3)
     void metricsNeedAnAdminToken() throws Exception {
         assertThat(kiln.send("GET", "/metrics", Map.of(), null).status()).isEqualTo(401);
         long project = kiln.createProject("scoped-metrics", repo.url(), null).getLong("id");

@@ -217,12 +217,18 @@ class SandboxTest {
                 assertThat(System.nanoTime()).as("the build never started").isLessThan(deadline);
                 Thread.sleep(20);
             }
+            // Watch the build's own processes by handle: reading every process's command line after the
+            // kill would wait on the dying node itself (its memory is torn down first) and time that instead.
+            List<ProcessHandle> build = ProcessHandle.allProcesses()
+                    .filter(process -> process.info().commandLine().orElse("").contains(marker)).toList();
+            assertThat(build).isNotEmpty();
             node.process().destroyForcibly();
             long killedAt = System.nanoTime();
-            while (running(marker) > 0) {
+            while (build.stream().anyMatch(ProcessHandle::isAlive)) {
                 assertThat(System.nanoTime() - killedAt).as("the build outlived its node").isLessThan(TimeUnit.SECONDS.toNanos(2));
                 Thread.sleep(20);
             }
+            assertThat(running(marker)).isZero();
         } finally {
             ProcessHandle.allProcesses().filter(process -> process.info().commandLine().orElse("").contains(marker))
                     .forEach(ProcessHandle::destroyForcibly);
