@@ -84,7 +84,7 @@ class CliDeployTest {
         assertThat(first.stdout().strip()).isEqualTo(firstDeployment.getString("deployment_url"));
         assertThat(first.stderr()).contains("building-marker", "==> deployed", "First page", "as deployment " + firstDeployment.getLong("id"));
         assertThat(first.stdout()).doesNotContain("building-marker");
-        assertThat(kiln.send("GET", first.stdout().strip().substring(kiln.baseUrl().length()), java.util.Map.of(), null).body())
+        assertThat(kiln.get(first.stdout().strip()).body())
                 .contains("hello from the cli");
 
         repo.write("index.html", "<h1>second</h1>").commit("Second page");

@@ -94,7 +94,7 @@ class HugoDeploymentTest {
 
                 assertThat(deployment.getString("status")).as(deployment.encode()).isEqualTo("deployed");
                 String url = deployment.getString("deployment_url");
-                TestKiln.Response page = kiln.send("GET", url.substring(kiln.baseUrl().length()), Map.of(), null);
+                TestKiln.Response page = kiln.get(url);
                 assertThat(page.body()).contains("<h1>Home in the submodule theme</h1>");
                 String logs = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data()
                         .getString("build_logs");
