@@ -375,6 +375,31 @@ public final class BuildSandbox {
         return "root".equals(System.getProperty("user.name"));
     }
 
+    /**
+     * Gives the build user the directories under {@code root} that Kiln made as root (those holding
+     * the shared package store's links), so the build can add and remove its own entries there; the
+     * linked files stay Kiln's, read-only, so a build cannot write through them.
+     *
+     * @param root a directory the build may write in
+     * @throws IOException when a directory cannot be given
+     */
+    void giveDirectories(Path root) throws IOException {
+        if (buildUid().isEmpty() || !Files.isDirectory(root)) {
+            return;
+        }
+        int uid = buildUid().get();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) throws IOException {
+                if (!Files.readAttributes(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS).get("uid").equals(uid)) {
+                    Files.setAttribute(directory, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(directory, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     private static void chownTree(Path root, int uid) throws IOException {
         if (Files.readAttributes(root, "unix:uid", LinkOption.NOFOLLOW_LINKS).get("uid").equals(uid)) {
             // Given already; what the build made inside is its own.

@@ -405,6 +405,7 @@ final class DeploymentRunner {
         try {
             if (!shared.isEmpty()) {
                 int placed = sharedCache.prepare(context.cacheRoot(), shared);
+                sandbox.giveDirectories(context.cacheRoot());
                 run.log.info("shared package cache: " + placed + " files " + (sharedCache.links() ? "linked" : "copied")
                         + " from this node's store" + (sharedCache.links() ? ""
                         : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
