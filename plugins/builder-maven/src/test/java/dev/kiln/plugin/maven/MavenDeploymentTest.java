@@ -29,12 +29,14 @@ class MavenDeploymentTest {
     @BeforeAll
     static void start() throws Exception {
         RequiredTools.assumeInstalled("mvn");
+        // The build reads this machine's own Maven repository to run offline (see MavenSite), which a
+        // sandboxed build may not see: this test is about Maven, the sandbox has its own tests.
         kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
             host.register(new MavenBuilder());
             // A fallback that fits any repository: detection has to prefer maven over it.
             host.register(new ShellBuilder());
             host.register(new FakeStorage());
-        });
+        }, temp.resolve("plugins"), java.util.Map.of("builds.sandbox", "off"));
     }
 
     @AfterAll
