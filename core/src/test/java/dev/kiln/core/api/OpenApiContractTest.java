@@ -155,6 +155,11 @@ class OpenApiContractTest {
                 .isEqualTo(401);
         assertThat(contract.check("POST", "/hooks/999999", kiln.send("POST", "/hooks/999999", signed, ping)).status()).isEqualTo(404);
 
+        // A reverse proxy's question before it asks for a certificate.
+        String productionHost = java.net.URI.create(admin("GET", "/projects/" + project, null).data().getString("production_url")).getHost();
+        assertThat(call("GET", "/tls-check?domain=" + productionHost, null, null).status()).isEqualTo(200);
+        assertThat(call("GET", "/tls-check?domain=nothing.example.net", null, null).status()).isEqualTo(404);
+
         // Custom domains: added, verified (the admin shortcut), refused, removed.
         String domains = "/projects/" + project + "/domains";
         Response unverified = admin("POST", domains, new JsonObject().put("domain", "shop.example.com"));
