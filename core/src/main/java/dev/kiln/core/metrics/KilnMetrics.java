@@ -36,6 +36,8 @@ public final class KilnMetrics {
     private final AtomicLong queueDepth = new AtomicLong();
     private final AtomicLong oldestWaitingSeconds = new AtomicLong();
     private final Counter logLines;
+    /** By status class (index 1 to 5); filled on first use, racing writers register the same meter. */
+    private final Counter[] siteRequests = new Counter[6];
 
     /**
      * Meters for one node.
@@ -140,8 +142,18 @@ public final class KilnMetrics {
      * @param status the HTTP status
      */
     public void siteRequest(int status) {
-        Counter.builder("kiln.site.requests").tag("status_class", (status / 100) + "xx")
-                .description("Requests to served sites by status class").register(registry).increment();
+        int statusClass = status / 100;
+        if (statusClass < 1 || statusClass > 5) {
+            statusClass = 5;
+        }
+        // Looked up once per class: a registry lookup per request is a cost serving feels.
+        Counter counter = siteRequests[statusClass];
+        if (counter == null) {
+            counter = Counter.builder("kiln.site.requests").tag("status_class", statusClass + "xx")
+                    .description("Requests to served sites by status class").register(registry);
+            siteRequests[statusClass] = counter;
+        }
+        counter.increment();
     }
 
     /**

@@ -60,8 +60,6 @@ import dev.kiln.core.store.WebhookDeliveries;
 import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
@@ -86,7 +84,7 @@ public final class KilnServer implements AutoCloseable {
     private volatile NodeRegistry registry;
     private EmbeddedDatabase embedded;
     private Pool pool;
-    private HttpServer http;
+    private int httpPort = -1;
     private SiteHandler sites;
     private String nodeId;
     private String baseUrl;
@@ -173,29 +171,13 @@ public final class KilnServer implements AutoCloseable {
             SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain, metrics::siteRequest);
             if (config.http()) {
-                // No compression by the server: it would turn off zero-copy file sending for every
-                // response. Sites compress text themselves (SiteHandler); API answers are small.
-                HttpServerOptions options = new HttpServerOptions();
-                var handler = sites.inFrontOf(root);
-                http = vertx.createHttpServer(options);
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                // A negative port is Vert.x's way to share one random port among server instances.
-                int port = config.port() == 0 ? -1 : config.port();
-                var guarded = HttpEdge.guard(handler);
-                http.invalidRequestHandler(HttpEdge::invalidRequest);
-                await(http.requestHandler(guarded).listen(port, config.host()).recover(error -> Future.failedFuture(
-                        new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port() + " ("
-                                + error.getMessage() + "); choose another --port or stop what uses it", error))));
-                // More servers on the same port: Vert.x spreads connections over their event loops,
-                // so serving sites uses every core, as nginx's worker processes do.
                 int instances = intSetting(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
-                for (int i = 1; i < instances; i++) {
-                    HttpServer more = vertx.createHttpServer(options);
-                    more.invalidRequestHandler(HttpEdge::invalidRequest);
-                    await(more.requestHandler(guarded).listen(port, config.host()));
-                }
-                baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
+                httpPort = await(HttpServers.listen(vertx, HttpEdge.guard(sites.inFrontOf(root)), instances, config.host(), config.port())
+                        .recover(error -> Future.failedFuture(new IllegalStateException("cannot listen for HTTP on " + config.host() + ":"
+                                + config.port() + " (" + error.getMessage() + "); choose another --port or stop what uses it", error))));
+                baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + httpPort;
                 await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
@@ -279,7 +261,7 @@ public final class KilnServer implements AutoCloseable {
      * @return the actual port
      */
     public int actualPort() {
-        return http == null ? -1 : http.actualPort();
+        return httpPort;
     }
 
     /**

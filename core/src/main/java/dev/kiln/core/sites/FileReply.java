@@ -41,6 +41,15 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
 
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
     static final String REVALIDATE = "public, max-age=0, must-revalidate";
+    // Header names and fixed values encoded once, not on every answer.
+    private static final CharSequence IMMUTABLE_VALUE = HttpHeaders.createOptimized(IMMUTABLE);
+    private static final CharSequence REVALIDATE_VALUE = HttpHeaders.createOptimized(REVALIDATE);
+    private static final CharSequence NO_SNIFF_HEADER = HttpHeaders.createOptimized("X-Content-Type-Options");
+    private static final CharSequence NO_SNIFF = HttpHeaders.createOptimized("nosniff");
+    private static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
+    private static final CharSequence BYTES = HttpHeaders.createOptimized("bytes");
+    /** An HTTP-date (RFC 9110's IMF-fixdate: two-digit day, English names, GMT). */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
     private static final int STREAM_CHUNK = 64 * 1024;
 
     /** Whether the request accepts an encoding (a {@code q} of 0 refuses it). */
@@ -70,19 +79,19 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
 
     Future<Void> send(Vertx vertx, HttpServerRequest request) {
         HttpServerResponse response = request.response();
-        String type = ContentTypes.bare(file.path());
-        boolean text = ContentTypes.isText(type);
-        String etag = "\"" + deploymentId + "-" + Long.toHexString(file.size()) + "-" + Integer.toHexString(file.path().hashCode()) + "\"";
+        SiteFile.Validators validators = file.validators(deploymentId, lastModified);
+        boolean text = validators.text();
+        String etag = validators.etag();
         MultiMap out = response.headers();
-        out.set(HttpHeaders.CONTENT_TYPE, ContentTypes.of(file.path()));
-        out.set("X-Content-Type-Options", "nosniff");
-        out.set(HttpHeaders.CACHE_CONTROL, immutable && status == 200 ? IMMUTABLE : REVALIDATE);
+        out.set(HttpHeaders.CONTENT_TYPE, validators.contentType());
+        out.set(NO_SNIFF_HEADER, NO_SNIFF);
+        out.set(HttpHeaders.CACHE_CONTROL, immutable && status == 200 ? IMMUTABLE_VALUE : REVALIDATE_VALUE);
         if (text) {
-            out.set(HttpHeaders.VARY, "Accept-Encoding");
+            out.set(HttpHeaders.VARY, ACCEPT_ENCODING);
         }
         if (status == 200) {
-            out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
-            out.set(HttpHeaders.LAST_MODIFIED, httpDate(lastModified));
+            out.set(HttpHeaders.ACCEPT_RANGES, BYTES);
+            out.set(HttpHeaders.LAST_MODIFIED, validators.lastModified());
         }
         for (Map.Entry<String, String> header : headers) {
             out.set(header.getKey(), header.getValue());
@@ -244,6 +253,6 @@ record FileReply(SiteFile file, int status, boolean immutable, long deploymentId
     }
 
     static String httpDate(OffsetDateTime time) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format((time == null ? OffsetDateTime.now() : time).atZoneSameInstant(ZoneOffset.UTC));
+        return HTTP_DATE.format((time == null ? OffsetDateTime.now() : time).atZoneSameInstant(ZoneOffset.UTC));
     }
 }

@@ -21,6 +21,19 @@ final class SiteFile {
     private final StoredFile stored;
     private final Buffer bytes;
     private volatile Buffer gzipped;
+    private volatile Validators validators;
+
+    /**
+     * What every answer with this file says about it, worked out once: a file belongs to one
+     * deployment, so its type, tag and date never change.
+     *
+     * @param contentType the {@code Content-Type} value
+     * @param text whether the type is text worth compressing
+     * @param etag the strong {@code ETag}, quoted
+     * @param lastModified the {@code Last-Modified} value
+     */
+    record Validators(CharSequence contentType, boolean text, String etag, CharSequence lastModified) {
+    }
 
     SiteFile(String path, long size, Path local, StoredFile stored, Buffer bytes) {
         this.path = path;
@@ -52,6 +65,25 @@ final class SiteFile {
     /** The content, when small enough to be held in memory; or null. */
     Buffer bytes() {
         return bytes;
+    }
+
+    /**
+     * This file's validators, made on first use.
+     *
+     * @param deploymentId the deployment the file belongs to
+     * @param deployedAt when that deployment went out
+     * @return the validators
+     */
+    Validators validators(long deploymentId, java.time.OffsetDateTime deployedAt) {
+        Validators made = validators;
+        if (made == null) {
+            String bare = ContentTypes.bare(path);
+            made = new Validators(io.vertx.core.http.HttpHeaders.createOptimized(ContentTypes.of(path)), ContentTypes.isText(bare),
+                    "\"" + deploymentId + "-" + Long.toHexString(size) + "-" + Integer.toHexString(path.hashCode()) + "\"",
+                    io.vertx.core.http.HttpHeaders.createOptimized(FileReply.httpDate(deployedAt)));
+            validators = made;
+        }
+        return made;
     }
 
     /** The gzip of {@link #bytes()}, made once on first use. Only for files held in memory. */

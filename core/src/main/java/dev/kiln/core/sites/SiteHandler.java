@@ -354,21 +354,35 @@ public final class SiteHandler {
         if (rawPath == null || !rawPath.startsWith("/")) {
             return Optional.empty();
         }
-        String path;
-        try {
-            path = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+        String path = rawPath;
+        if (rawPath.indexOf('%') >= 0) {
+            try {
+                path = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
         }
         if (path.indexOf('\0') >= 0 || path.contains("\\") || path.startsWith("//")) {
             return Optional.empty();
         }
-        for (String segment : path.split("/")) {
-            if (segment.equals("..") || segment.equals(".")) {
-                return Optional.empty();
+        return hasDotSegment(path) ? Optional.empty() : Optional.of(path);
+    }
+
+    /** Whether a path has a {@code .} or {@code ..} segment. */
+    private static boolean hasDotSegment(String path) {
+        int start = 0;
+        while (start <= path.length()) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
             }
+            int length = end - start;
+            if ((length == 1 || length == 2) && path.charAt(start) == '.' && (length == 1 || path.charAt(start + 1) == '.')) {
+                return true;
+            }
+            start = end + 1;
         }
-        return Optional.of(path);
+        return false;
     }
 
     private static <T> void when(Future<T> future, Consumer<T> success, Consumer<Throwable> failure) {
