@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.api.AuthFailureLimit;
 import dev.kiln.core.api.HttpEdge;
 import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.Cluster;
@@ -211,15 +212,16 @@ public final class KilnServer implements AutoCloseable {
                     metrics);
             DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
                     config.dataDirectory());
+            AuthFailureLimit authFailures = new AuthFailureLimit();
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
                     deploymentService, new WebhookDeliveries(pool), notifications,
                     Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool),
                     domainStore, new CustomDomains(vertx, domainStore, new TxtLookup(config.settings().get(TxtLookup.SERVER_SETTING)),
-                    sitesDomain));
+                    sitesDomain), authFailures);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, apiServices));
             root.route("/hooks/*").subRouter(ApiRouter.hooks(vertx, apiServices));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
-                    statuses, urls)));
+                    statuses, urls, authFailures)));
             Pool metricsPool = pool;
             new MetricsEndpoint(metrics, tokens, Boolean.parseBoolean(config.settings().getOrDefault("metrics.public", "false").trim()),
                     () -> QueueStats.read(metricsPool).onSuccess(stats -> metrics.queue(stats.depth(), stats.oldestWaitingSeconds())))
