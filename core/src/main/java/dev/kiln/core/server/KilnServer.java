@@ -41,6 +41,7 @@ import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.CustomDomains;
+import dev.kiln.core.sites.SiteCopies;
 import dev.kiln.core.sites.SiteDirectory;
 import dev.kiln.core.sites.TxtLookup;
 import dev.kiln.core.store.DomainStore;
@@ -89,6 +90,7 @@ public final class KilnServer implements AutoCloseable {
     private Pool pool;
     private HttpServer http;
     private SiteHandler sites;
+    private SiteCopies siteCopies;
     private String nodeId;
     private String baseUrl;
     private DatabaseHealth health;
@@ -171,8 +173,11 @@ public final class KilnServer implements AutoCloseable {
             availability.mount(root);
             NodeStore nodeStore = new NodeStore(pool);
             String sitesDomain = config.settings().getOrDefault(SITES_DOMAIN_SETTING, PublicUrls.DEFAULT_SITES_DOMAIN);
-            SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
+            SiteStore siteStore = new SiteStore(pool);
+            SiteDirectory siteDirectory = new SiteDirectory(siteStore);
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain, metrics::siteRequest);
+            siteCopies = new SiteCopies(vertx, siteStore, plugins, nodeId, config.dataDirectory(), config.http());
+            siteDirectory.onChange(siteCopies::reconcileSoon);
             if (config.http()) {
                 // No compression by the server: it would turn off zero-copy file sending for every
                 // response. Sites compress text themselves (SiteHandler); API answers are small.
@@ -202,6 +207,7 @@ public final class KilnServer implements AutoCloseable {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
             }
             await(sites.start());
+            await(siteCopies.start());
             PublicUrls urls = new PublicUrls(baseUrl(), sitesDomain);
             NotificationStore notifications = new NotificationStore(pool);
             DomainStore domainStore = new DomainStore(pool);
@@ -363,6 +369,13 @@ public final class KilnServer implements AutoCloseable {
                 LOG.warn("Could not mark this node stopped: {}", e.getMessage());
             }
             registry = null;
+        }
+        if (siteCopies != null) {
+            try {
+                await(siteCopies.stop());
+            } catch (Exception e) {
+                LOG.debug("Could not stop answering for site copies: {}", e.getMessage());
+            }
         }
         if (sites != null) {
             try {
