@@ -262,7 +262,7 @@ public final class SiteCopies {
                 }
             }
             writeAtomically(manifestsDirectory, deployment.artifactKey(), manifest);
-            LOG.info("Copied deployment {} ({} files) from node {}", deployment.deploymentId(), paths.size(), deployment.node());
+            LOG.info("Copied deployment {} ({} files), built on node {}", deployment.deploymentId(), paths.size(), deployment.node());
             return deployment.artifactKey();
         }, false)).map(key -> {
             hold(key);
