@@ -63,7 +63,8 @@ public final class SiteDirectory {
     private final Map<String, Future<Resolution>> lastKnown = new ConcurrentHashMap<>();
     private final AtomicBoolean rechecking = new AtomicBoolean();
     private volatile boolean listening;
-    private volatile boolean databaseAway;
+    private final AtomicBoolean databaseAway = new AtomicBoolean();
+    private volatile boolean closing;
     private volatile long recheckAt;
     private volatile Set<String> verifiedDomains = Set.of();
     private Vertx vertx;
@@ -109,13 +110,22 @@ public final class SiteDirectory {
         subscriber.channel(CHANNEL)
                 .subscribeHandler(subscribed -> {
                     // Changes while the connection was down were missed: start over.
-                    databaseAway = false;
+                    databaseAway.set(false);
                     changed();
                     listening = true;
                 })
                 .handler(payload -> changed());
-        return reloadDomains().compose(loaded -> subscriber.connect()).onFailure(error -> LOG.warn("Cannot listen for site changes; sites are looked up per request: {}",
+        return reloadDomains().compose(loaded -> connect()).onFailure(error -> LOG.warn("Cannot listen for site changes; sites are looked up per request: {}",
                 error.getMessage()));
+    }
+
+    // The reconnect policy covers a connection lost, not a first connection that failed: that one is tried again here.
+    private Future<Void> connect() {
+        return subscriber.connect().onFailure(error -> {
+            if (!closing) {
+                vertx.setTimer(1_000, id -> connect());
+            }
+        });
     }
 
     /**
@@ -124,6 +134,7 @@ public final class SiteDirectory {
      * @return done
      */
     public Future<Void> close() {
+        closing = true;
         listening = false;
         return subscriber == null ? Future.succeededFuture() : subscriber.close();
     }
@@ -148,7 +159,7 @@ public final class SiteDirectory {
             Future<Resolution> cached = byHost.get(host.host(), key -> fresh(host));
             return cached.succeeded() ? cached : cached.recover(error -> lastKnown(host, error));
         }
-        if (databaseAway) {
+        if (databaseAway.get()) {
             Future<Resolution> last = lastKnown.get(host.host());
             if (last != null) {
                 recheckInBackground(host);
@@ -162,7 +173,9 @@ public final class SiteDirectory {
     private Future<Resolution> fresh(SiteHost host) {
         return load(host).andThen(result -> {
             if (result.succeeded()) {
-                databaseAway = false;
+                if (databaseAway.compareAndSet(true, false)) {
+                    LOG.info("The database answers again; sites are looked up afresh");
+                }
                 remember(host.host(), result.result());
             }
         });
@@ -181,8 +194,7 @@ public final class SiteDirectory {
         if (!DatabaseHealth.isOutage(error)) {
             return Future.failedFuture(error);
         }
-        if (!databaseAway) {
-            databaseAway = true;
+        if (databaseAway.compareAndSet(false, true)) {
             recheckAt = System.nanoTime() + AWAY_RECHECK_NANOS;
             LOG.warn("The database cannot be reached ({}); sites serve their last known deployments until it is back",
                     error.getMessage());
