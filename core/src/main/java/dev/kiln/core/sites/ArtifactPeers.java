@@ -174,7 +174,13 @@ final class ArtifactPeers {
         String path = request.getString("path", "");
         long offset = request.getLong("offset", 0L);
         Optional<StorageTarget> storage = plugins.storage(request.getString("storage", ""));
-        Path copy = copies.resolve(key).resolve(path).normalize();
+        Path copy;
+        try {
+            copy = copies.resolve(key).resolve(path).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            message.fail(404, "no such file");
+            return;
+        }
         if (offset < 0 || !copy.startsWith(copies) || copy.equals(copies)) {
             message.fail(404, "no such file");
             return;

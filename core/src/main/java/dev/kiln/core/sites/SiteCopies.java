@@ -211,11 +211,6 @@ public final class SiteCopies {
                 consumer.unregister();
             }
         });
-        // Holders answer for the whole copies that stay, after a restart too.
-        keys.stream().filter(key -> live.contains(deploymentId(key))).forEach(this::hold);
-        if (gone.isEmpty()) {
-            return Future.succeededFuture(live);
-        }
         return vertx.executeBlocking(() -> {
             for (String key : gone) {
                 FileTrees.delete(copiesDirectory.resolve(key));
@@ -223,30 +218,38 @@ public final class SiteCopies {
                 Files.deleteIfExists(manifestsDirectory.resolve(key + ".json"));
                 LOG.info("Deleted this node's copies of {}: pruned or deleted", key);
             }
+            // Holders answer for the whole copies that stay (and what this node built), after a restart too.
+            return keys.stream().filter(key -> live.contains(deploymentId(key)) && hasManifest(key)).toList();
+        }, false).map(kept -> {
+            kept.forEach(this::hold);
             return live;
-        }, false);
+        });
+    }
+
+    private boolean hasManifest(String key) {
+        return Files.isRegularFile(manifestsDirectory.resolve(key + ".json"));
     }
 
     /** Answers for a deployment whose manifest this node has (it built it, or holds a whole copy). */
     private void hold(String key) {
-        if (stopped || holding.containsKey(key) || !Files.isRegularFile(manifestsDirectory.resolve(key + ".json"))) {
-            return;
+        if (!stopped) {
+            holding.computeIfAbsent(key, ignored -> vertx.eventBus().consumer(ArtifactPeers.HOLDERS_PREFIX + key, peers::answer));
         }
-        holding.computeIfAbsent(key, ignored -> vertx.eventBus().consumer(ArtifactPeers.HOLDERS_PREFIX + key, peers::answer));
     }
 
     private Future<Void> copyMissing(List<ServedDeployment> live) {
-        Future<Void> chain = Future.succeededFuture();
-        for (ServedDeployment deployment : live) {
-            chain = chain.compose(ignored -> stopped || Files.isRegularFile(manifestsDirectory.resolve(deployment.artifactKey() + ".json"))
-                    ? Future.succeededFuture()
-                    : copy(deployment).recover(error -> {
-                        LOG.warn("Could not copy deployment {} from node {} (it is fetched file by file when asked): {}",
-                                deployment.deploymentId(), deployment.node(), error.getMessage());
-                        return Future.succeededFuture();
-                    }));
-        }
-        return chain;
+        return vertx.executeBlocking(() -> live.stream().filter(deployment -> !hasManifest(deployment.artifactKey())).toList(), false)
+                .compose(missing -> {
+                    Future<Void> chain = Future.succeededFuture();
+                    for (ServedDeployment deployment : missing) {
+                        chain = chain.compose(ignored -> stopped ? Future.succeededFuture() : copy(deployment).recover(error -> {
+                            LOG.warn("Could not copy deployment {} built on node {} (its files are fetched one by one when asked): {}",
+                                    deployment.deploymentId(), deployment.node(), error.getMessage());
+                            return Future.succeededFuture();
+                        }));
+                    }
+                    return chain;
+                });
     }
 
     private Future<Void> copy(ServedDeployment deployment) {
