@@ -24,6 +24,7 @@ import dev.kiln.core.FileTrees;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.SiteStore;
 import dev.kiln.core.store.SiteStore.ServedDeployment;
+import dev.kiln.plugin.api.StorageException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -36,7 +37,8 @@ import io.vertx.core.json.JsonObject;
  * <ul>
  * <li>deletes its copies ({@code site-copies}), gzip copies ({@code site-gzip}) and manifests
  * ({@code site-manifests}) of deployments that were pruned or deleted, also those that went while
- * it was down;</li>
+ * it was down, and its node-local storage's files of them (a project deleted through another node
+ * reaches only that node's storage);</li>
  * <li>copies, in the background and one deployment at a time, every file of each live deployment
  * of node-local storage built on another node, from its manifest, so that the deployment is served
  * here even once the node that built it is gone; a whole copy is then answered to other nodes.</li>
@@ -54,6 +56,7 @@ public final class SiteCopies {
 
     private final Vertx vertx;
     private final SiteStore store;
+    private final PluginHost plugins;
     private final String nodeId;
     private final boolean copies;
     private final Path copiesDirectory;
@@ -78,6 +81,7 @@ public final class SiteCopies {
     public SiteCopies(Vertx vertx, SiteStore store, PluginHost plugins, String nodeId, Path dataDirectory, boolean copies) {
         this.vertx = vertx;
         this.store = store;
+        this.plugins = plugins;
         this.nodeId = nodeId;
         this.copies = copies;
         this.copiesDirectory = dataDirectory.resolve("site-copies").toAbsolutePath().normalize();
@@ -213,6 +217,7 @@ public final class SiteCopies {
         });
         return vertx.executeBlocking(() -> {
             for (String key : gone) {
+                deleteOriginal(key);
                 FileTrees.delete(copiesDirectory.resolve(key));
                 FileTrees.delete(gzipDirectory.resolve(key));
                 Files.deleteIfExists(manifestsDirectory.resolve(key + ".json"));
@@ -223,6 +228,20 @@ public final class SiteCopies {
         }, false).map(kept -> {
             kept.forEach(this::hold);
             return live;
+        });
+    }
+
+    /**
+     * A project deleted through another node left this node's own files of the deployments it
+     * built there: node-local storage is cleaned up by each node (deleting is a no-op where there is nothing).
+     */
+    private void deleteOriginal(String key) {
+        plugins.storage(NODE_LOCAL_STORAGE).ifPresent(storage -> {
+            try {
+                storage.delete(key);
+            } catch (StorageException | RuntimeException e) {
+                LOG.warn("Could not delete this node's files of {}: {}", key, e.getMessage());
+            }
         });
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -16,15 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.cluster.ClusterSettings;
 import dev.kiln.core.testing.Eventually;
+import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.ToolBuilder;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Two nodes with node-local storage: a deployment pruned by retention, or deleted with its
- * project, leaves no site copy, gzip copy or manifest on either node; a node that was down at the
- * time cleans up when it starts.
+ * project (through either node), leaves no site copy, gzip copy, manifest or stored file on either
+ * node; a node that was down at the time cleans up when it starts.
  */
 class SiteCopiesCleanupTest {
 
@@ -37,12 +40,18 @@ class SiteCopiesCleanupTest {
     static int firstPort;
     static TestKiln a;
     static TestKiln b;
+    /** Each node's own storage, standing for its disk. */
+    static final Map<String, FakeStorage> STORAGE = new ConcurrentHashMap<>();
 
     static TestKiln node(String name, int port) throws Exception {
         ClusterSettings settings = new ClusterSettings(true, "127.0.0.1", port, List.of("127.0.0.1:" + firstPort),
                 "kiln-cleanup-" + database.hashCode(), List.of(name));
-        return TestKiln.startNode(temp.resolve(name), database, FarmSitesTest.plugins(name), 1, settings, true,
-                Map.of("artifacts.keep", "1"));
+        FakeStorage storage = new FakeStorage();
+        STORAGE.put(name, storage);
+        return TestKiln.startNode(temp.resolve(name), database, host -> {
+            host.register(storage);
+            host.register(new ToolBuilder("on-a", List.of(name.equals("a") ? "sh" : "kiln-test-tool-that-does-not-exist")));
+        }, 1, settings, true, Map.of("artifacts.keep", "1"));
     }
 
     @BeforeAll
@@ -122,8 +131,11 @@ class SiteCopiesCleanupTest {
             requestGzipped(second);
             assertThat(gzip(b, secondKey)).isDirectory();
 
-            assertThat(a.admin("DELETE", "/projects/" + projectId, null).status()).isEqualTo(204);
+            // Deleted through the node that did not build it: the builder's own files go too.
+            assertThat(STORAGE.get("a").has(secondKey)).isTrue();
+            assertThat(b.admin("DELETE", "/projects/" + projectId, null).status()).isEqualTo(204);
             awaitGone(secondKey);
+            Eventually.await(WAIT, "node a to delete its own files", () -> !STORAGE.get("a").has(secondKey));
         }
     }
 
