@@ -161,7 +161,7 @@ public final class SiteCopies {
         if (running.compareAndSet(false, true)) {
             again.set(false);
             reconcile().onComplete(done -> {
-                if (done.failed()) {
+                if (done.failed() && !stopped) {
                     LOG.warn("Could not bring this node's site copies in step: {}", done.cause().getMessage());
                 }
                 running.set(false);
