@@ -58,11 +58,12 @@ public final class ApiRouter {
      * @param phases the statuses each deployment passed through
      * @param domainStore custom domains
      * @param customDomains adding and verifying custom domains
+     * @param authFailures failed authentications per client address, shared with the GitHub-compatible paths
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, PluginHost plugins,
                            PublicUrls urls, NodeStore nodes, StatusStore statuses, DeploymentService deploymentService,
                            WebhookDeliveries webhookDeliveries, NotificationStore notifications, boolean notificationsAllowLocal,
-                           PhaseStore phases, DomainStore domainStore, CustomDomains customDomains) {
+                           PhaseStore phases, DomainStore domainStore, CustomDomains customDomains, AuthFailureLimit authFailures) {
     }
 
     /** Webhook bodies: GitHub caps a payload at 25 MB; a push of many commits approaches a few. */
@@ -101,14 +102,14 @@ public final class ApiRouter {
         Router router = Router.router(vertx);
         // HEAD wherever GET works: routed as GET; the server sends the headers without the body.
         router.route().method(HttpMethod.HEAD).handler(context -> context.reroute(HttpMethod.GET, context.request().uri()));
-        Auth auth = new Auth(services.tokens(), new AuthFailureLimit());
+        Auth auth = new Auth(services.tokens(), services.authFailures());
         router.route().handler(auth::checkRateLimit);
         router.route().handler(Requests::refuseForms);
         // GET /health is answered in front of this router, by the server (it knows the node and its database).
         OpenApiDocument.mount(router);
         // Before the body and auth handlers below: these paths authenticate and fail in GitHub's shapes.
         GithubApi.mountKilnPaths(router, BASE, new GithubApi.Services(services.tokens(), services.projects(),
-                services.deployments(), services.statuses(), services.urls()));
+                services.deployments(), services.statuses(), services.urls(), services.authFailures()));
         // Before auth: a delivery carries a signature, not a token.
         router.post("/hooks/:projectId").handler(BodyHandler.create(false).setBodyLimit(MAX_HOOK_BODY_BYTES));
         hooksHandler(services).mount(router, "/hooks/:projectId");

@@ -5,13 +5,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import dev.kiln.core.github.GithubApi;
+
 /**
  * Failed authentications per client address, as a leaky bucket: each failure adds one, one
  * drains every {@link #DRAIN_SECONDS} seconds; an address whose bucket is full gets
  * {@code 429 rate_limited} for every request until it drains again. Guessing tokens then costs
  * minutes per handful, while a client with a typo recovers in seconds.
+ *
+ * <p>One limit per node covers every path that takes a token: Kiln's API and the GitHub-compatible
+ * paths alike. Webhook deliveries are left out on purpose: their credential is an HMAC under a
+ * random 256-bit secret (guessing it is hopeless), and they come from a forge's few shared
+ * addresses, so counting a misconfigured hook's wrong signatures would lock out every other
+ * project's deliveries from that forge.
  */
-final class AuthFailureLimit {
+public final class AuthFailureLimit implements GithubApi.FailedAuthentications {
 
     /** Failures an address may make in a row. */
     static final int BURST = 20;
@@ -21,6 +29,10 @@ final class AuthFailureLimit {
     private static final int SWEEP_ABOVE = 10_000;
 
     private final Map<String, Level> levels = new ConcurrentHashMap<>();
+
+    /** An empty limit; one per node, shared by every router that authenticates. */
+    public AuthFailureLimit() {
+    }
 
     /** The bucket's level at a moment, in failures. */
     private record Level(double failures, long atNanos) {
@@ -37,7 +49,8 @@ final class AuthFailureLimit {
      * @param address the client's address
      * @return whole seconds, at least 1 when limited
      */
-    long retryAfterSeconds(String address) {
+    @Override
+    public long retryAfterSeconds(String address) {
         Level level = levels.get(address);
         if (level == null) {
             return 0;
@@ -52,7 +65,8 @@ final class AuthFailureLimit {
      *
      * @param address the client's address
      */
-    void failed(String address) {
+    @Override
+    public void failed(String address) {
         long now = System.nanoTime();
         levels.compute(address, (key, level) -> {
             Level current = level == null ? new Level(0, now) : level.drained(now);

@@ -37,9 +37,29 @@ public final class GithubApi {
      * @param deployments deployments
      * @param statuses statuses
      * @param urls Kiln's public URLs
+     * @param failures failed authentications per client address, shared with Kiln's API
      */
     public record Services(TokenStore tokens, ProjectStore projects, DeploymentStore deployments, StatusStore statuses,
-                           PublicUrls urls) {
+                           PublicUrls urls, FailedAuthentications failures) {
+    }
+
+    /** Failed authentications per client address: a wrong token here counts as one on Kiln's API. */
+    public interface FailedAuthentications {
+
+        /**
+         * Seconds until the address may try again.
+         *
+         * @param address the client's address
+         * @return 0 when it may now
+         */
+        long retryAfterSeconds(String address);
+
+        /**
+         * Records a wrong token.
+         *
+         * @param address the client's address
+         */
+        void failed(String address);
     }
 
     /**
@@ -52,8 +72,10 @@ public final class GithubApi {
      */
     public static Router router(Vertx vertx, Services services) {
         Router router = Router.router(vertx);
+        GithubAuth auth = new GithubAuth(services.tokens(), services.failures());
+        router.route().handler(auth::checkRateLimit);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.route().handler(new GithubAuth(services.tokens())::authenticate);
+        router.route().handler(auth::authenticate);
         new StatusesHandler(Locators.repos(services.projects(), services.deployments(), services.urls().baseUrl() + BASE),
                 services.statuses(), new StatusViews(services.urls().baseUrl()))
                 .mount(router, REPOS_DEPLOYMENT);
@@ -73,7 +95,7 @@ public final class GithubApi {
     public static void mountKilnPaths(Router router, String apiBase, Services services) {
         router.routeWithRegex(KILN_STATUSES)
                 .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-                .handler(new GithubAuth(services.tokens())::authenticate)
+                .handler(new GithubAuth(services.tokens(), services.failures())::authenticate)
                 .failureHandler(GithubErrors::failure);
         new StatusesHandler(Locators.kiln(services.projects(), services.deployments(), services.urls().baseUrl() + apiBase),
                 services.statuses(), new StatusViews(services.urls().baseUrl()))

@@ -13,9 +13,27 @@ final class GithubAuth {
     private static final String TOKEN_KEY = "github.token";
 
     private final TokenStore tokens;
+    private final GithubApi.FailedAuthentications failures;
 
-    GithubAuth(TokenStore tokens) {
+    GithubAuth(TokenStore tokens, GithubApi.FailedAuthentications failures) {
         this.tokens = tokens;
+        this.failures = failures;
+    }
+
+    /** Refuses every request from an address that sent too many wrong tokens of late (here or on Kiln's API). */
+    void checkRateLimit(RoutingContext context) {
+        long retryAfter = failures.retryAfterSeconds(clientAddress(context));
+        if (retryAfter > 0) {
+            context.response().putHeader("Retry-After", String.valueOf(retryAfter));
+            context.fail(GithubError.loginAttemptsExceeded());
+            return;
+        }
+        context.next();
+    }
+
+    private static String clientAddress(RoutingContext context) {
+        var address = context.request().remoteAddress();
+        return address == null ? "unknown" : address.hostAddress();
     }
 
     void authenticate(RoutingContext context) {
@@ -33,6 +51,7 @@ final class GithubAuth {
             if (result.failed()) {
                 context.fail(result.cause());
             } else if (result.result().isEmpty()) {
+                failures.failed(clientAddress(context));
                 context.fail(GithubError.badCredentials());
             } else {
                 context.put(TOKEN_KEY, result.result().get());

@@ -84,6 +84,11 @@ final class GithubError extends RuntimeException {
         return new GithubError(422, "Validation Failed", errors);
     }
 
+    /** Too many wrong tokens from the client's address: 429 (GitHub's words for the same refusal). */
+    static GithubError loginAttemptsExceeded() {
+        return new GithubError(429, "Maximum number of login attempts exceeded. Please try again later.", List.of());
+    }
+
     static GithubError unavailable() {
         return new GithubError(503, "Service Unavailable", List.of());
     }

@@ -55,6 +55,9 @@ final class GithubErrors {
                 case FORBIDDEN -> GithubError.notAccessible();
                 case UNAUTHORIZED -> GithubError.badCredentials();
                 case BAD_REQUEST -> GithubError.problemsParsingJson();
+                // Kiln's API limited the address before this path's own authentication ran.
+                case RATE_LIMITED -> GithubError.loginAttemptsExceeded();
+                case UNAVAILABLE -> GithubError.unavailable();
                 default -> logged(context, failure);
             };
         }

@@ -24,6 +24,7 @@ import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
+import dev.kiln.core.sites.SiteCopies;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStatus;
 import dev.kiln.core.store.DeploymentStore;
@@ -509,6 +510,12 @@ final class DeploymentRunner {
         try {
             var stored = storage.store(artifactKey, output);
             run.log.info("uploaded " + stored.files() + " files (" + stored.bytes() + " bytes) to '" + storageId + "'");
+            try {
+                // Other nodes copy the deployment from its manifest; without one they fetch files as asked.
+                SiteCopies.writeManifest(config.dataDirectory(), artifactKey, output);
+            } catch (java.io.IOException e) {
+                LOG.warn("Could not record the files of {} for other nodes: {}", artifactKey, e.getMessage());
+            }
             return artifactKey;
         } catch (StorageException | RuntimeException e) {
             throw new KilnFault("upload to '" + storageId + "' failed: " + e.getMessage(), e);

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
+import dev.kiln.core.api.AuthFailureLimit;
 import dev.kiln.core.api.HttpEdge;
 import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.Cluster;
@@ -40,6 +41,7 @@ import dev.kiln.core.pipeline.PipelineServices;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.CustomDomains;
+import dev.kiln.core.sites.SiteCopies;
 import dev.kiln.core.sites.SiteDirectory;
 import dev.kiln.core.sites.TxtLookup;
 import dev.kiln.core.store.DomainStore;
@@ -86,6 +88,7 @@ public final class KilnServer implements AutoCloseable {
     private Pool pool;
     private int httpPort = -1;
     private SiteHandler sites;
+    private SiteCopies siteCopies;
     private String nodeId;
     private String baseUrl;
     private DatabaseHealth health;
@@ -168,8 +171,11 @@ public final class KilnServer implements AutoCloseable {
             availability.mount(root);
             NodeStore nodeStore = new NodeStore(pool);
             String sitesDomain = config.settings().getOrDefault(SITES_DOMAIN_SETTING, PublicUrls.DEFAULT_SITES_DOMAIN);
-            SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
+            SiteStore siteStore = new SiteStore(pool);
+            SiteDirectory siteDirectory = new SiteDirectory(siteStore);
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain, metrics::siteRequest);
+            siteCopies = new SiteCopies(vertx, siteStore, plugins, nodeId, config.dataDirectory(), config.http());
+            siteDirectory.onChange(siteCopies::reconcileSoon);
             if (config.http()) {
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
@@ -183,6 +189,7 @@ public final class KilnServer implements AutoCloseable {
                 baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
             }
             await(sites.start());
+            await(siteCopies.start());
             PublicUrls urls = new PublicUrls(baseUrl(), sitesDomain);
             NotificationStore notifications = new NotificationStore(pool);
             DomainStore domainStore = new DomainStore(pool);
@@ -193,15 +200,16 @@ public final class KilnServer implements AutoCloseable {
                     metrics);
             DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
                     config.dataDirectory());
+            AuthFailureLimit authFailures = new AuthFailureLimit();
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
                     deploymentService, new WebhookDeliveries(pool), notifications,
                     Boolean.parseBoolean(config.settings().getOrDefault("notifications.allow_local", "false").trim()), new PhaseStore(pool),
                     domainStore, new CustomDomains(vertx, domainStore, new TxtLookup(config.settings().get(TxtLookup.SERVER_SETTING)),
-                    sitesDomain));
+                    sitesDomain), authFailures);
             root.route(ApiRouter.BASE + "/*").subRouter(ApiRouter.create(vertx, apiServices));
             root.route("/hooks/*").subRouter(ApiRouter.hooks(vertx, apiServices));
             root.route(GithubApi.BASE + "/*").subRouter(GithubApi.router(vertx, new GithubApi.Services(tokens, projects, deployments,
-                    statuses, urls)));
+                    statuses, urls, authFailures)));
             Pool metricsPool = pool;
             new MetricsEndpoint(metrics, tokens, Boolean.parseBoolean(config.settings().getOrDefault("metrics.public", "false").trim()),
                     () -> QueueStats.read(metricsPool).onSuccess(stats -> metrics.queue(stats.depth(), stats.oldestWaitingSeconds())))
@@ -343,6 +351,13 @@ public final class KilnServer implements AutoCloseable {
                 LOG.warn("Could not mark this node stopped: {}", e.getMessage());
             }
             registry = null;
+        }
+        if (siteCopies != null) {
+            try {
+                await(siteCopies.stop());
+            } catch (Exception e) {
+                LOG.debug("Could not stop answering for site copies: {}", e.getMessage());
+            }
         }
         if (sites != null) {
             try {

@@ -32,6 +32,9 @@ import io.vertx.core.json.JsonObject;
  * Files of node-local storage ({@code local}) travel between nodes over the cluster's event bus:
  * every node answers for the files its storage holds, and a node serving a deployment built
  * elsewhere asks the node that built it and keeps a copy under {@code <data dir>/site-copies}.
+ * When that node does not answer (stopped, removed), any node holding a whole copy does: each
+ * listens at {@link #HOLDERS_PREFIX} and the deployment's key ({@link SiteCopies}). A deployment's
+ * manifest (its files' paths and sizes) is answered the same way.
  * The event bus is the cluster's own channel (nodes joined with the cluster's name and address),
  * so a worker without HTTP answers too.
  */
@@ -39,6 +42,10 @@ final class ArtifactPeers {
 
     /** Followed by a node id: that node's file server. */
     static final String ADDRESS_PREFIX = "kiln.sites.files.";
+    /** Followed by an artifact key: every node holding a whole copy of that deployment. */
+    static final String HOLDERS_PREFIX = "kiln.sites.holders.";
+    /** Asks for a deployment's manifest rather than a file. */
+    static final String MANIFEST = "manifest";
     private static final String NODE_LOCAL_STORAGE = "local";
     private static final int CHUNK = 4 * 1024 * 1024;
     private static final long TIMEOUT_MS = 30_000;
@@ -48,6 +55,7 @@ final class ArtifactPeers {
     private final PluginHost plugins;
     private final String nodeId;
     private final Path copies;
+    private final Path manifests;
     private MessageConsumer<JsonObject> consumer;
 
     ArtifactPeers(Vertx vertx, PluginHost plugins, String nodeId, Path copies) {
@@ -55,6 +63,7 @@ final class ArtifactPeers {
         this.plugins = plugins;
         this.nodeId = nodeId;
         this.copies = copies;
+        this.manifests = SiteCopies.manifestsIn(copies.getParent());
     }
 
     /** Starts answering other nodes' requests for this node's files. */
@@ -89,7 +98,13 @@ final class ArtifactPeers {
                 return Future.succeededFuture(Optional.of(copy));
             }
             Path partial = copy.resolveSibling(copy.getFileName() + "." + UUID.randomUUID() + ".part");
-            return fetchChunks(deployment, path, partial, 0)
+            return fetchChunks(ADDRESS_PREFIX + deployment.node(), deployment, path, partial, 0)
+                    .recover(error -> {
+                        // The node that built it is gone or failing: a node holding a copy answers.
+                        LOG.debug("Asking the holders of {} for {}: {}", deployment.artifactKey(), path, error.getMessage());
+                        return vertx.executeBlocking(() -> Files.deleteIfExists(partial), false)
+                                .compose(deleted -> fetchChunks(HOLDERS_PREFIX + deployment.artifactKey(), deployment, path, partial, 0));
+                    })
                     .compose(found -> vertx.executeBlocking(() -> {
                         if (!found) {
                             Files.deleteIfExists(partial);
@@ -103,16 +118,30 @@ final class ArtifactPeers {
         });
     }
 
-    private Future<Boolean> fetchChunks(ServedDeployment deployment, String path, Path partial, long offset) {
+    /**
+     * A deployment's manifest, from the node that built it or else from a node holding a copy.
+     *
+     * @param deployment the deployment
+     * @return {@code {files: [{path, size}]}}; fails when no node has it
+     */
+    Future<JsonObject> manifest(ServedDeployment deployment) {
+        JsonObject request = new JsonObject().put("op", MANIFEST).put("key", deployment.artifactKey());
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
+        return vertx.eventBus().<JsonObject>request(ADDRESS_PREFIX + deployment.node(), request, options)
+                .recover(error -> vertx.eventBus().<JsonObject>request(HOLDERS_PREFIX + deployment.artifactKey(), request, options))
+                .map(Message::body);
+    }
+
+    private Future<Boolean> fetchChunks(String address, ServedDeployment deployment, String path, Path partial, long offset) {
         JsonObject request = new JsonObject().put("storage", deployment.storage()).put("key", deployment.artifactKey())
                 .put("path", path).put("offset", offset);
-        return vertx.eventBus().<Buffer>request(ADDRESS_PREFIX + deployment.node(), request, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+        return vertx.eventBus().<Buffer>request(address, request, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
                 .transform(reply -> {
                     if (reply.failed()) {
                         if (reply.cause() instanceof ReplyException refused && refused.failureCode() == 404) {
                             return Future.succeededFuture(false);
                         }
-                        return Future.failedFuture(new IOException("node " + deployment.node() + " did not send " + path + " of deployment "
+                        return Future.failedFuture(new IOException(address + " did not send " + path + " of deployment "
                                 + deployment.deploymentId() + ": " + reply.cause().getMessage(), reply.cause()));
                     }
                     Buffer chunk = reply.result().body();
@@ -124,28 +153,53 @@ final class ArtifactPeers {
                         }
                         return offset + chunk.length();
                     }, false).compose(next -> next >= size || chunk.length() == 0 ? Future.succeededFuture(true)
-                            : fetchChunks(deployment, path, partial, next));
+                            : fetchChunks(address, deployment, path, partial, next));
                 });
     }
 
-    private void answer(Message<JsonObject> message) {
+    /** Answers a request for a file (or a manifest) from this node's storage, else from its copy. */
+    void answer(Message<JsonObject> message) {
         JsonObject request = message.body();
+        String key = request.getString("key", "");
+        if (MANIFEST.equals(request.getString("op"))) {
+            vertx.executeBlocking(() -> SiteCopies.readManifest(manifests, key), false).onComplete(result -> {
+                if (result.succeeded() && result.result().isPresent()) {
+                    message.reply(result.result().get());
+                } else {
+                    message.fail(404, "no manifest of " + key + " here");
+                }
+            });
+            return;
+        }
         String path = request.getString("path", "");
         long offset = request.getLong("offset", 0L);
         Optional<StorageTarget> storage = plugins.storage(request.getString("storage", ""));
-        if (storage.isEmpty() || offset < 0) {
-            message.fail(404, "no such storage here");
+        Path copy;
+        try {
+            copy = copies.resolve(key).resolve(path).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            message.fail(404, "no such file");
+            return;
+        }
+        if (offset < 0 || !copy.startsWith(copies) || copy.equals(copies)) {
+            message.fail(404, "no such file");
             return;
         }
         vertx.executeBlocking(() -> {
-            Optional<StoredFile> file = storage.get().open(request.getString("key", ""), path);
-            if (file.isEmpty()) {
+            Optional<StoredFile> file = storage.isPresent() ? storage.get().open(key, path) : Optional.empty();
+            Optional<Path> local;
+            long size;
+            if (file.isPresent()) {
+                local = file.get().localPath();
+                size = file.get().size();
+            } else if (Files.isRegularFile(copy)) {
+                local = Optional.of(copy);
+                size = Files.size(copy);
+            } else {
                 return null;
             }
-            long size = file.get().size();
             int length = (int) Math.max(0, Math.min(CHUNK, size - offset));
             byte[] bytes;
-            Optional<Path> local = file.get().localPath();
             if (local.isPresent()) {
                 try (FileChannel channel = FileChannel.open(local.get(), StandardOpenOption.READ)) {
                     ByteBuffer buffer = ByteBuffer.allocate(length);

@@ -128,6 +128,41 @@ public final class SiteStore {
                 .execute(Tuple.of(domain)).map(rows -> rows.size() > 0);
     }
 
+    /**
+     * Every live deployment a storage target holds that another node built: the deployments a
+     * node copies when that storage is node-local.
+     *
+     * @param storage the storage target
+     * @param nodeId this node, whose own deployments are left out
+     * @return oldest first
+     */
+    public Future<List<ServedDeployment>> liveBuiltElsewhere(String storage, String nodeId) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM projects p JOIN deployments d ON d.project_id = p.id "
+                        + "WHERE d.storage = $1 AND d.node IS NOT NULL AND d.node <> $2 AND " + LIVE + " ORDER BY d.id")
+                .execute(Tuple.of(storage, nodeId))
+                .map(rows -> {
+                    List<ServedDeployment> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(served(row)));
+                    return found;
+                });
+    }
+
+    /**
+     * Which of some deployments still exist with their files: not deleted (with their project), not pruned.
+     *
+     * @param deploymentIds the deployments
+     * @return the ones that do
+     */
+    public Future<java.util.Set<Long>> withFiles(List<Long> deploymentIds) {
+        return pool.preparedQuery("SELECT id FROM deployments WHERE id = ANY($1) AND NOT pruned")
+                .execute(Tuple.of(deploymentIds.toArray(new Long[0])))
+                .map(rows -> {
+                    java.util.Set<Long> found = new java.util.HashSet<>();
+                    rows.forEach(row -> found.add(row.getLong(0)));
+                    return found;
+                });
+    }
+
     private Future<Optional<ServedDeployment>> one(String sql, Tuple arguments) {
         return pool.preparedQuery(sql).execute(arguments)
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(served(rows.iterator().next())));
