@@ -37,6 +37,9 @@ public final class SiteHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
     private static final List<String> HIDDEN = List.of("_redirects", "_headers");
     private static final int MAX_REWRITES = 3;
+    private static final long WARNING_INTERVAL_NANOS = 10_000_000_000L;
+    private static final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - WARNING_INTERVAL_NANOS - 1);
     /** Where a TLS-terminating proxy asks whether to get a certificate for a name. */
     public static final String TLS_CHECK_PATH = "/tls-check";
 
@@ -408,7 +411,15 @@ public final class SiteHandler {
     }
 
     private static void unavailable(HttpServerRequest request, Throwable error) {
-        LOG.warn("Cannot serve {}{}: {}", request.authority(), request.path(), error.toString());
+        // While the database is away every unknown host fails alike: one warning in ten seconds says it.
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        if (now - last > WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
+            LOG.warn("Cannot serve {}{}: {} (more such failures in the next 10 s are logged at debug level)", request.authority(),
+                    request.path(), error.toString());
+        } else {
+            LOG.debug("Cannot serve {}{}: {}", request.authority(), request.path(), error.toString());
+        }
         if (!request.response().ended() && !request.response().headWritten()) {
             request.response().headers().clear();
             request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
