@@ -104,6 +104,8 @@ class OpenApiContractTest {
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one, null).status()).isEqualTo(200);
         assertThat(admin("GET", "/projects/" + project + "/deployments/424242", null).status()).isEqualTo(404);
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs", null).status()).isEqualTo(200);
+        assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs?format=text", null).status()).isEqualTo(200);
+        assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs?format=yaml", null).status()).isEqualTo(422);
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs/stream", null).status()).isEqualTo(200);
         assertThat(admin("GET", "/projects/424242/deployments/1/logs/stream", null).status()).isEqualTo(404);
         assertThat(admin("POST", "/projects/" + project + "/deployments/" + one + "/cancel", null).status()).isEqualTo(409);
