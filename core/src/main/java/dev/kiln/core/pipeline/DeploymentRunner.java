@@ -396,7 +396,8 @@ final class DeploymentRunner {
                 run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
         run.commands = runner;
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
-                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
+                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions(),
+                        settings.nodeVersion()),
                 environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
         BuildOutput output;
         Builder builder = run.builder;

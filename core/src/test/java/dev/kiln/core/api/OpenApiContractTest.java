@@ -87,6 +87,9 @@ class OpenApiContractTest {
         assertThat(admin("GET", "/projects/999999", null).status()).isEqualTo(404);
         assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("build_timeout_seconds", 300)).status()).isEqualTo(200);
         assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("build_timeout_seconds", "soon")).status()).isEqualTo(422);
+        assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("node_version", ">=18 <21")).data().getString("node_version"))
+                .isEqualTo(">=18 <21");
+        assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("node_version", "lts/*")).status()).isEqualTo(422);
         assertThat(admin("DELETE", "/projects/" + project + "/cache", null).status()).isEqualTo(204);
 
         // Deployments, logs, rollback, cancel.
