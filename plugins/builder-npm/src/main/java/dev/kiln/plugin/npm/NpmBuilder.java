@@ -34,6 +34,8 @@ public final class NpmBuilder implements Builder {
     private static final int FRAMEWORK_CONFIDENCE = 70;
     private static final int PACKAGE_JSON_CONFIDENCE = 60;
     private static final String NPM_CACHE = "npm-cache";
+    static final String YARN_CACHE = "yarn-cache";
+    static final String PNPM_STORE = "pnpm-store";
 
     @Override
     public String id() {
@@ -54,6 +56,14 @@ public final class NpmBuilder implements Builder {
     public List<String> sharedCacheDirectories() {
         // npm's cacache: content-v2 is addressed by hash; index-v5 (names and URLs to content) stays per project.
         return List.of(NPM_CACHE + "/_cacache/content-v2");
+    }
+
+    @Override
+    public List<String> deduplicatedCacheDirectories() {
+        // yarn 1's cache (unpacked packages, named by package and tarball hash) and pnpm's files
+        // (named by their hash, one folder per store layout); never pnpm's index, a database
+        // pnpm writes in place, nor yarn's .tmp.
+        return List.of(YARN_CACHE + "/v6", PNPM_STORE + "/v3/files", PNPM_STORE + "/v10/files", PNPM_STORE + "/v11/files");
     }
 
     @Override
@@ -169,7 +179,7 @@ public final class NpmBuilder implements Builder {
     private static Map<String, String> toolEnvironment(BuildContext context, Path source, Path cache) {
         Map<String, String> settings = new HashMap<>();
         settings.put("npm_config_cache", cache.resolve(NPM_CACHE).toString());
-        settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
+        settings.put("YARN_CACHE_FOLDER", cache.resolve(YARN_CACHE).toString());
         settings.put("npm_config_update_notifier", "false");
         settings.put("npm_config_fund", "false");
         settings.put("npm_config_audit", "false");
