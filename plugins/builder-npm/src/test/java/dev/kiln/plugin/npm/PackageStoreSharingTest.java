@@ -145,13 +145,13 @@ class PackageStoreSharingTest {
         return new Deployed(deployment, projectId, log);
     }
 
-    /** The package's files in a project's cache: yarn's unpacked package, or pnpm's content files. */
+    /** The package's files in a project's cache: yarn's unpacked package (without yarn's own files), or pnpm's content files. */
     private static List<Path> packageFiles(long projectId, String tool) throws Exception {
         Path cache = temp.resolve("data/cache/project-" + projectId + "/npm/" + (tool.equals("yarn") ? "yarn-cache" : "pnpm-store"));
         try (Stream<Path> files = Files.walk(cache)) {
             return files.filter(Files::isRegularFile)
                     .filter(file -> tool.equals("yarn")
-                            ? file.toString().contains("npm-is-number-7.0.0-") && !file.getFileName().toString().startsWith(".yarn-metadata")
+                            ? file.toString().contains("npm-is-number-7.0.0-") && !file.getFileName().toString().startsWith(".yarn-")
                             : file.getParent().getParent().getFileName().toString().equals("files"))
                     .sorted().toList();
         }
