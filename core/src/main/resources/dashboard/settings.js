@@ -12,7 +12,7 @@ const TEXT_FIELDS = [
   ['build_command', 'Build command', 'Empty: the builder\'s default'],
   ['output_directory', 'Output directory', 'Empty: the builder\'s default'],
   ['root_directory', 'Root directory', 'For monorepos: where the site lives'],
-  ['node_version', 'Node.js version', ''],
+  ['node_version', 'Node.js version', 'For example 20 or >=18 <21. Empty: .nvmrc, .node-version or engines.node'],
 ];
 const NUMBER_FIELDS = [
   ['build_timeout_seconds', 'Build time-out (seconds)'],

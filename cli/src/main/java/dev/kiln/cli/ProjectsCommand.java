@@ -88,6 +88,10 @@ final class ProjectsCommand implements Runnable {
         @Option(names = "--storage", paramLabel = "ID", description = "A storage target id (default: local).")
         String storage;
 
+        @Option(names = "--node-version", paramLabel = "VERSION",
+                description = "The Node.js version or range npm builds use, such as 20 or '>=18 <21' (default: the repository's .nvmrc or engines.node).")
+        String nodeVersion;
+
         @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Build time limit (default: 1200).")
         Integer buildTimeout;
 
@@ -106,6 +110,7 @@ final class ProjectsCommand implements Runnable {
             putIfSet(body, "output_directory", outputDirectory);
             putIfSet(body, "root_directory", rootDirectory);
             putIfSet(body, "storage", storage);
+            putIfSet(body, "node_version", nodeVersion);
             if (buildTimeout != null) {
                 body.put("build_timeout_seconds", buildTimeout);
             }
@@ -135,7 +140,7 @@ final class ProjectsCommand implements Runnable {
             output.show(found, () -> {
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (String key : List.of("id", "name", "slug", "repo_url", "default_branch", "builder", "detected_framework",
-                        "install_command", "build_command", "output_directory", "root_directory", "storage",
+                        "install_command", "build_command", "output_directory", "root_directory", "node_version", "storage",
                         "build_timeout_seconds", "production_url", "active_deployment_id", "webhook_url", "created_at", "updated_at")) {
                     if (found.containsKey(key)) {
                         fields.put(key, Json.string(found, key));

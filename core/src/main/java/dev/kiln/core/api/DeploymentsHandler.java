@@ -1,7 +1,10 @@
 package dev.kiln.core.api;
 
+import java.util.List;
+
 import dev.kiln.core.KilnException;
 import dev.kiln.core.pipeline.DeploymentService;
+import dev.kiln.core.pipeline.PlainText;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.Project;
@@ -38,6 +41,10 @@ final class DeploymentsHandler {
 
     /** A deployment and its project. */
     record Found(Project project, Deployment deployment) {
+    }
+
+    /** A deployment, its stored log, and whether it is asked for as plain text. */
+    private record FoundLog(Deployment deployment, String log, boolean text) {
     }
 
     Future<Found> readable(RoutingContext context) {
@@ -77,14 +84,40 @@ final class DeploymentsHandler {
     }
 
     private void logs(RoutingContext context) {
+        // Access first: a token that cannot see the deployment learns nothing from its format's errors.
         readable(context)
-                .compose(found -> deployments.logText(found.deployment().id()).map(text -> new JsonObject()
-                        .put("deployment_id", found.deployment().id())
-                        .put("status", found.deployment().status().wireName())
-                        .put("build_logs", text)
-                        .put("error_message", found.deployment().errorMessage())))
-                .onSuccess(body -> Responses.data(context, 200, body))
+                .compose(found -> {
+                    boolean text = logFormat(context);
+                    return deployments.logText(found.deployment().id()).map(log -> new FoundLog(found.deployment(), log, text));
+                })
+                .onSuccess(found -> {
+                    if (found.text()) {
+                        // The stored log keeps the tools' colours for the dashboard; a reader of plain text wants none.
+                        String plain = PlainText.of(found.log());
+                        context.response().setStatusCode(200).putHeader("Content-Type", Responses.TEXT)
+                                .end(plain.isEmpty() ? "" : plain + "\n");
+                    } else {
+                        Responses.data(context, 200, new JsonObject()
+                                .put("deployment_id", found.deployment().id())
+                                .put("status", found.deployment().status().wireName())
+                                .put("build_logs", found.log())
+                                .put("error_message", found.deployment().errorMessage()));
+                    }
+                })
                 .onFailure(context::fail);
+    }
+
+    /** Whether {@code ?format=text} asks for the plain log; {@code json} or no format is the envelope. */
+    private static boolean logFormat(RoutingContext context) {
+        List<String> formats = context.queryParam("format");
+        if (formats.isEmpty()) {
+            return false;
+        }
+        if (formats.size() == 1 && (formats.get(0).equals("json") || formats.get(0).equals("text"))) {
+            return formats.get(0).equals("text");
+        }
+        throw KilnException.invalid("format", "must be 'json' (the default) or 'text', given once; got '"
+                + Requests.printable(String.join(",", formats), 80) + "'");
     }
 
     private void trigger(RoutingContext context) {

@@ -22,7 +22,7 @@ final class ProjectRequests {
 
     private static final Set<String> WRITABLE = Set.of("name", "repo_url", "default_branch", "builder", "install_command",
             "build_command", "output_directory", "root_directory", "builder_options", "env", "storage", "build_timeout_seconds",
-            "poll_interval_seconds", "preview_branches", "is_spa");
+            "poll_interval_seconds", "preview_branches", "is_spa", "node_version");
     // Fields a client may send back from a GET; they are ignored, not errors.
     private static final Set<String> READ_ONLY = Set.of("id", "slug", "detected_framework", "production_url",
             "active_deployment_id", "created_at", "updated_at", "webhook_url", "webhook_secret_set", "production_pinned",
@@ -59,7 +59,8 @@ final class ProjectRequests {
                 stringMap(body, "env", ENV_NAME, Map.of()),
                 storage(body.containsKey("storage") ? body.getValue("storage") : "local"),
                 timeout(body, ProjectSettings.DEFAULT_BUILD_TIMEOUT_SECONDS),
-                optionalBoolean(body, "is_spa"));
+                optionalBoolean(body, "is_spa"),
+                nodeVersion(body));
     }
 
     ProjectSettings update(ProjectSettings current, JsonObject body) {
@@ -79,7 +80,8 @@ final class ProjectRequests {
                 body.containsKey("env") ? stringMap(body, "env", ENV_NAME, current.env()) : current.env(),
                 body.containsKey("storage") ? storage(body.getValue("storage")) : current.storage(),
                 body.containsKey("build_timeout_seconds") ? timeout(body, current.buildTimeoutSeconds()) : current.buildTimeoutSeconds(),
-                body.containsKey("is_spa") ? optionalBoolean(body, "is_spa") : current.isSpa());
+                body.containsKey("is_spa") ? optionalBoolean(body, "is_spa") : current.isSpa(),
+                body.containsKey("node_version") ? nodeVersion(body) : current.nodeVersion());
     }
 
     TriggerSettings triggers(JsonObject body, TriggerSettings current) {
@@ -159,6 +161,31 @@ final class ProjectRequests {
             return (Boolean) value;
         }
         throw KilnException.invalid(field, "must be true, false, or null for the default");
+    }
+
+    /** A Node.js version or range; a whole number is read as a major version; null or blank clears it. */
+    private static String nodeVersion(JsonObject body) {
+        Object value = body.getValue("node_version");
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            value = value.toString();
+        }
+        if (!(value instanceof String text)) {
+            throw KilnException.invalid("node_version", "must be a string such as \"20\" or \">=18 <21\", or null to follow the repository");
+        }
+        Requests.singleLine("node_version", text, NodeVersionSyntax.MAX_LENGTH);
+        String version = text.trim();
+        if (version.isEmpty()) {
+            return null;
+        }
+        if (!NodeVersionSyntax.isValid(version)) {
+            throw KilnException.invalid("node_version", "'" + Requests.printable(version, NodeVersionSyntax.MAX_LENGTH)
+                    + "' is not a Node.js version or range; use a version such as 20, 20.11.1 or v18, or a range such as ^20, "
+                    + "18.x or >=18 <21 (aliases such as lts/* are not resolved)");
+        }
+        return version;
     }
 
     private static String repoUrl(Object value) {

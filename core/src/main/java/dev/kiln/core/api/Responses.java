@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 final class Responses {
 
     static final String JSON = "application/json; charset=utf-8";
+    static final String TEXT = "text/plain; charset=utf-8";
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
     private Responses() {

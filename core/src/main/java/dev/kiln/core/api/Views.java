@@ -45,6 +45,7 @@ final class Views {
                 .put("storage", settings.storage())
                 .put("build_timeout_seconds", settings.buildTimeoutSeconds())
                 .put("is_spa", SinglePageApps.isSpa(settings.isSpa(), project.detectedFramework()))
+                .put("node_version", settings.nodeVersion())
                 .put("production_url", urls.productionUrl(project.slug()))
                 .put("active_deployment_id", project.activeDeploymentId())
                 .put("created_at", Responses.timestamp(project.createdAt()))

@@ -40,11 +40,21 @@ import org.slf4j.LoggerFactory;
  * owned by Kiln: a build running as another user (the build sandbox) can replace its own links
  * but not write through them. When Kiln does not run as root that protection does not hold, so
  * the project gets copies instead: downloads are still saved, disk space is not.
+ *
+ * <p>Caches whose layout names packages, not content (yarn's, pnpm's), cannot be checked that way,
+ * so nothing of theirs is ever placed into another project's cache. After each build their files
+ * are deduplicated instead: each file becomes a hard link to one read-only copy of its content,
+ * kept under the hash Kiln computed itself, shared by every project whose cache holds the same
+ * bytes. A build can replace its own links but not write through them, and a replaced file only
+ * ever joins the copy of its own content. This saves disk space, not downloads, and only when
+ * Kiln runs as root; otherwise the files stay as the build wrote them.
  */
 public final class SharedCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedCache.class);
     private static final Pattern CONTENT = Pattern.compile("(sha512|sha256|sha1)/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]+)");
+    /** Where deduplicated files are kept in the store, apart from the admitted content-addressed ones. */
+    static final String DEDUPLICATED = ".deduplicated";
     private static final Map<String, String> ALGORITHMS = Map.of("sha512", "SHA-512", "sha256", "SHA-256", "sha1", "SHA-1");
     /** Touched by every build of a project, so eviction knows which projects' caches went unused longest. */
     static final String LAST_USED = ".last-used";
@@ -187,8 +197,26 @@ public final class SharedCache {
      * @throws IOException when the caches cannot be read or written
      */
     public Admitted finish(Path projectCache, List<String> contentDirectories) throws IOException {
+        return finish(projectCache, contentDirectories, List.of());
+    }
+
+    /**
+     * Ends a build's use of its project cache: admits its new content-addressed files,
+     * deduplicates the files of the other shared directories, then evicts what was used least
+     * recently if the cache is over its limit.
+     *
+     * @param projectCache the project's cache directory for one builder
+     * @param contentDirectories as for {@link #prepare}
+     * @param deduplicatedDirectories directories inside it whose identical files are kept once (yarn's cache, pnpm's files)
+     * @return what was admitted and refused, and how many files were deduplicated
+     * @throws IOException when the caches cannot be read or written
+     */
+    public Admitted finish(Path projectCache, List<String> contentDirectories, List<String> deduplicatedDirectories) throws IOException {
         try {
-            return admit(projectCache, contentDirectories);
+            Admitted admitted = admit(projectCache, contentDirectories);
+            // Only as root: a copy owned by the build's own user could be changed through any project's link.
+            int deduplicated = link ? new Deduplication(store.resolve(DEDUPLICATED)).deduplicate(projectCache, deduplicatedDirectories) : 0;
+            return new Admitted(admitted.admitted(), admitted.refused(), deduplicated);
         } finally {
             building.remove(projectCache.toAbsolutePath().normalize());
             evict();
@@ -200,12 +228,23 @@ public final class SharedCache {
      *
      * @param admitted files new to the store
      * @param refused files whose content does not match their name, relative to the project's cache
+     * @param deduplicated files of the project's deduplicated directories that became links to a shared copy
      */
-    public record Admitted(int admitted, List<String> refused) {
+    public record Admitted(int admitted, List<String> refused, int deduplicated) {
 
         /** Copies the list. */
         public Admitted {
             refused = List.copyOf(refused);
+        }
+
+        /**
+         * An admission of content-addressed files only.
+         *
+         * @param admitted files new to the store
+         * @param refused files whose content does not match their name
+         */
+        public Admitted(int admitted, List<String> refused) {
+            this(admitted, refused, 0);
         }
     }
 

@@ -397,12 +397,14 @@ final class DeploymentRunner {
                 run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
         run.commands = runner;
         var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
-                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
+                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions(),
+                        settings.nodeVersion()),
                 environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
-        List<String> shared = sharedCacheDirectories(builder);
+        List<String> shared = cacheDirectories(builder::sharedCacheDirectories);
+        List<String> deduplicated = cacheDirectories(builder::deduplicatedCacheDirectories);
         try {
             if (!shared.isEmpty()) {
                 int placed = sharedCache.prepare(context.cacheRoot(), shared);
@@ -428,8 +430,8 @@ final class DeploymentRunner {
             // A plugin's bug fails this deployment, not the node.
             throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
         } finally {
-            if (!shared.isEmpty()) {
-                finishSharedCache(run, context.cacheRoot(), shared);
+            if (!shared.isEmpty() || !deduplicated.isEmpty()) {
+                finishSharedCache(run, context.cacheRoot(), shared, deduplicated);
             }
         }
         if (output == null) {
@@ -454,20 +456,26 @@ final class DeploymentRunner {
     }
 
     /** Admits the build's new package files to the node's store; a failure here costs only sharing. */
-    private void finishSharedCache(Run run, Path projectCache, List<String> shared) {
+    private void finishSharedCache(Run run, Path projectCache, List<String> shared, List<String> deduplicated) {
         try {
-            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared);
-            run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
-                    + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
-                    + " files whose content does not match their name were not shared"));
+            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared, deduplicated);
+            if (!shared.isEmpty()) {
+                run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
+                        + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
+                        + " files whose content does not match their name were not shared"));
+            }
+            if (admitted.deduplicated() > 0) {
+                // Only as root: otherwise a copy would be the build's own, and changeable through every project's link.
+                run.log.info("package cache: " + admitted.deduplicated() + " files now kept once on this node, as read-only links to one copy");
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("Deployment {}: the shared package cache could not take the build's files: {}", run.claim.deploymentId(), e.toString());
         }
     }
 
-    private static List<String> sharedCacheDirectories(Builder builder) {
+    private static List<String> cacheDirectories(java.util.function.Supplier<List<String>> ofBuilder) {
         try {
-            List<String> directories = builder.sharedCacheDirectories();
+            List<String> directories = ofBuilder.get();
             // Relative and inside the builder's cache: a plugin does not choose what else Kiln reads.
             return directories == null ? List.of() : directories.stream()
                     .filter(directory -> directory != null && !directory.isBlank() && !Path.of(directory).isAbsolute()

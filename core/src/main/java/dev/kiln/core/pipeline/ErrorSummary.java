@@ -16,8 +16,6 @@ final class ErrorSummary {
     /** Lines a tool writes about a failure: npm's {@code ERR!}, {@code npm error}, Maven's {@code [ERROR]}, hugo's {@code ERROR}. */
     private static final Pattern ERROR_LINE = Pattern.compile("\\berror\\b|ERR!|\\bFATAL\\b|\\bfailed\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern BARE_MARKER = Pattern.compile("\\s*(?:npm )?(?:error|ERR!)\\s*", Pattern.CASE_INSENSITIVE);
-    /** CSI sequences (colours, cursor moves) and OSC sequences (titles, links), as tools write them to a terminal. */
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)|\u001B[@-Z\\\\-_]");
     private static final String LAST_LINES = "; last lines:";
     static final int MAX_ERROR_LINES = 10;
     static final int MAX_LENGTH = 4000;
@@ -32,15 +30,7 @@ final class ErrorSummary {
      * @return the plain text
      */
     static String plain(String text) {
-        String stripped = ANSI.matcher(text).replaceAll("");
-        StringBuilder result = new StringBuilder(stripped.length());
-        for (int i = 0; i < stripped.length(); i++) {
-            char c = stripped.charAt(i);
-            if (c >= 0x20 || c == '\n' || c == '\t') {
-                result.append(c);
-            }
-        }
-        return result.toString();
+        return PlainText.of(text);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param storage the storage target id
  * @param buildTimeoutSeconds the build's time limit
  * @param isSpa whether paths without a file get {@code /index.html}; null to follow the detected framework
+ * @param nodeVersion the Node.js version or range the builds ask for, or null to let the repository say
  */
 public record ProjectSettings(
         String name,
@@ -33,7 +34,8 @@ public record ProjectSettings(
         Map<String, String> env,
         String storage,
         int buildTimeoutSeconds,
-        Boolean isSpa) {
+        Boolean isSpa,
+        String nodeVersion) {
 
     /** The time limit when a project sets none. */
     public static final int DEFAULT_BUILD_TIMEOUT_SECONDS = 1200;
@@ -54,7 +56,7 @@ public record ProjectSettings(
     }
 
     /**
-     * Settings whose {@code is_spa} follows the detected framework.
+     * Settings whose {@code is_spa} follows the detected framework and whose Node version the repository chooses.
      *
      * @param name unique display name
      * @param repoUrl the Git repository
@@ -73,7 +75,7 @@ public record ProjectSettings(
                            String buildCommand, String outputDirectory, String rootDirectory, Map<String, String> builderOptions,
                            Map<String, String> env, String storage, int buildTimeoutSeconds) {
         this(name, repoUrl, defaultBranch, builder, installCommand, buildCommand, outputDirectory, rootDirectory, builderOptions,
-                env, storage, buildTimeoutSeconds, null);
+                env, storage, buildTimeoutSeconds, null, null);
     }
 
     /**
@@ -84,6 +86,6 @@ public record ProjectSettings(
      */
     public ProjectSettings withDefaultBranch(String branch) {
         return new ProjectSettings(name, repoUrl, branch, builder, installCommand, buildCommand, outputDirectory, rootDirectory,
-                builderOptions, env, storage, buildTimeoutSeconds, isSpa);
+                builderOptions, env, storage, buildTimeoutSeconds, isSpa, nodeVersion);
     }
 }

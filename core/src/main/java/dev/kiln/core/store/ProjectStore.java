@@ -77,13 +77,13 @@ public final class ProjectStore {
         String slug = attempt == 1 ? baseSlug : baseSlug + "-" + attempt;
         return pool.preparedQuery("INSERT INTO projects (name, repo_url, default_branch, builder, install_command, "
                         + "build_command, output_directory, root_directory, builder_options, env, storage, build_timeout_seconds, slug, "
-                        + "repo_credentials, poll_interval_seconds, preview_branches, is_spa) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CAST($16::text AS jsonb), $17) RETURNING "
+                        + "repo_credentials, poll_interval_seconds, preview_branches, is_spa, node_version) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CAST($16::text AS jsonb), $17, $18) RETURNING "
                         + Rows.PROJECT_COLUMNS)
                 .execute(values(settings).addString(slug).addString(sealedCredentials(settings))
                         .addInteger(triggers.pollIntervalSeconds())
                         .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches())))
-                        .addBoolean(settings.isSpa()))
+                        .addBoolean(settings.isSpa()).addString(settings.nodeVersion()))
                 .map(rows -> project(rows.iterator().next()))
                 .recover(error -> {
                     if (Rows.isUniqueViolation(error, "name")) {
@@ -166,11 +166,11 @@ public final class ProjectStore {
         return pool.preparedQuery("UPDATE projects SET name = $1, repo_url = $2, default_branch = $3, builder = $4, "
                         + "install_command = $5, build_command = $6, output_directory = $7, root_directory = $8, "
                         + "builder_options = $9, env = $10, storage = $11, build_timeout_seconds = $12, updated_at = now(), "
-                        + "poll_interval_seconds = $14, preview_branches = CAST($15::text AS jsonb), repo_credentials = $16, is_spa = $17 "
+                        + "poll_interval_seconds = $14, preview_branches = CAST($15::text AS jsonb), repo_credentials = $16, is_spa = $17, node_version = $18 "
                         + "WHERE id = $13 RETURNING " + Rows.PROJECT_COLUMNS)
                 .execute(values(settings).addLong(id).addInteger(triggers.pollIntervalSeconds())
                         .addString(io.vertx.core.json.Json.encode(Rows.previewBranchesJson(triggers.previewBranches())))
-                        .addString(sealedCredentials(settings)).addBoolean(settings.isSpa()))
+                        .addString(sealedCredentials(settings)).addBoolean(settings.isSpa()).addString(settings.nodeVersion()))
                 .compose(rows -> rows.size() == 0
                         ? Future.failedFuture(KilnException.notFound("project " + id))
                         : Future.succeededFuture(project(rows.iterator().next())))
@@ -259,7 +259,8 @@ public final class ProjectStore {
         String url = new GitMirrors.SplitUrl(stored.repoUrl(), credentials).joined();
         ProjectSettings settings = new ProjectSettings(stored.name(), url, stored.defaultBranch(), stored.builder(),
                 stored.installCommand(), stored.buildCommand(), stored.outputDirectory(), stored.rootDirectory(),
-                stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds(), stored.isSpa());
+                stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds(), stored.isSpa(),
+                stored.nodeVersion());
         return new Project(project.id(), settings, project.slug(), project.detectedFramework(), project.activeDeploymentId(),
                 project.createdAt(), project.updatedAt(), project.triggers(), project.webhookSecret(), project.pinnedBy());
     }

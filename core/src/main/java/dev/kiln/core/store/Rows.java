@@ -13,7 +13,7 @@ final class Rows {
     static final String PROJECT_COLUMNS = "id, name, slug, repo_url, default_branch, builder, detected_framework, "
             + "install_command, build_command, output_directory, root_directory, builder_options, env, storage, "
             + "build_timeout_seconds, active_deployment_id, created_at, updated_at, repo_credentials, webhook_secret, "
-            + "poll_interval_seconds, preview_branches, production_pinned_by, is_spa";
+            + "poll_interval_seconds, preview_branches, production_pinned_by, is_spa, node_version";
 
     static final String DEPLOYMENT_COLUMNS = "id, project_id, commit_sha, commit_message, commit_author, branch, "
             + "environment, status, builder, node, attempt, error_message, storage, artifact_key, pruned, "
@@ -36,7 +36,8 @@ final class Rows {
                 stringMap(row.getJsonObject("env")),
                 row.getString("storage"),
                 row.getInteger("build_timeout_seconds"),
-                row.getBoolean("is_spa"));
+                row.getBoolean("is_spa"),
+                row.getString("node_version"));
         return new Project(
                 row.getLong("id"),
                 settings,

@@ -87,6 +87,9 @@ class OpenApiContractTest {
         assertThat(admin("GET", "/projects/999999", null).status()).isEqualTo(404);
         assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("build_timeout_seconds", 300)).status()).isEqualTo(200);
         assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("build_timeout_seconds", "soon")).status()).isEqualTo(422);
+        assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("node_version", ">=18 <21")).data().getString("node_version"))
+                .isEqualTo(">=18 <21");
+        assertThat(admin("PATCH", "/projects/" + project, new JsonObject().put("node_version", "lts/*")).status()).isEqualTo(422);
         assertThat(admin("DELETE", "/projects/" + project + "/cache", null).status()).isEqualTo(204);
 
         // Deployments, logs, rollback, cancel.
@@ -104,6 +107,8 @@ class OpenApiContractTest {
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one, null).status()).isEqualTo(200);
         assertThat(admin("GET", "/projects/" + project + "/deployments/424242", null).status()).isEqualTo(404);
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs", null).status()).isEqualTo(200);
+        assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs?format=text", null).status()).isEqualTo(200);
+        assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs?format=yaml", null).status()).isEqualTo(422);
         assertThat(admin("GET", "/projects/" + project + "/deployments/" + one + "/logs/stream", null).status()).isEqualTo(200);
         assertThat(admin("GET", "/projects/424242/deployments/1/logs/stream", null).status()).isEqualTo(404);
         assertThat(admin("POST", "/projects/" + project + "/deployments/" + one + "/cancel", null).status()).isEqualTo(409);

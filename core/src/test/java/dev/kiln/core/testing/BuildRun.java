@@ -74,6 +74,13 @@ public final class BuildRun {
         return this;
     }
 
+    /** Sets the project's node_version, keeping its other settings. */
+    public BuildRun nodeVersion(String version) {
+        settings = new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.options(),
+                version);
+        return this;
+    }
+
     /** Sets a variable of the build's environment, as the project's env would. */
     public BuildRun env(String name, String value) {
         environment.put(name, value);

@@ -13,8 +13,11 @@ import java.util.Optional;
  * @param outputDirectory the project's {@code output_directory}, relative to the source directory, or null
  * @param options builder-specific options from the project's {@code builder_options}
  *     (for example {@code goal} for maven)
+ * @param nodeVersion the project's {@code node_version}: the Node.js version or npm-style range its
+ *     builds ask for (for example {@code 20} or {@code >=18 <21}), or null when the project sets none
  */
-public record BuildSettings(String installCommand, String buildCommand, String outputDirectory, Map<String, String> options) {
+public record BuildSettings(String installCommand, String buildCommand, String outputDirectory, Map<String, String> options,
+                            String nodeVersion) {
 
     /**
      * Copies the options.
@@ -23,9 +26,22 @@ public record BuildSettings(String installCommand, String buildCommand, String o
      * @param buildCommand may be null
      * @param outputDirectory may be null
      * @param options never null
+     * @param nodeVersion may be null
      */
     public BuildSettings {
         options = Map.copyOf(options);
+    }
+
+    /**
+     * Settings without a Node.js version, as Kiln made them before projects had one.
+     *
+     * @param installCommand may be null
+     * @param buildCommand may be null
+     * @param outputDirectory may be null
+     * @param options never null
+     */
+    public BuildSettings(String installCommand, String buildCommand, String outputDirectory, Map<String, String> options) {
+        this(installCommand, buildCommand, outputDirectory, options, null);
     }
 
     /**
@@ -53,6 +69,15 @@ public record BuildSettings(String installCommand, String buildCommand, String o
      */
     public Optional<String> output() {
         return Optional.ofNullable(outputDirectory).filter(directory -> !directory.isBlank());
+    }
+
+    /**
+     * The Node.js version the project asks for, when it set one.
+     *
+     * @return the version or range, as the project gave it
+     */
+    public Optional<String> node() {
+        return Optional.ofNullable(nodeVersion).filter(version -> !version.isBlank());
     }
 
     /**

@@ -74,6 +74,20 @@ public interface Builder extends ExtensionPoint {
     }
 
     /**
+     * Folders of this builder's cache directory whose files are not named by their content (for
+     * example yarn's cache or pnpm's store) but are often the same bytes in many projects. After
+     * each build Kiln keeps each such file once per node: it becomes a read-only hard link to one
+     * copy that builds cannot change. Nothing is placed into a project's cache from another's, so
+     * this saves disk space, not downloads. A tool must not rewrite these files in place (a
+     * database such as pnpm's {@code index.db} does not belong here).
+     *
+     * @return paths relative to the cache directory, for example {@code yarn-cache/v6}; empty when none
+     */
+    default List<String> deduplicatedCacheDirectories() {
+        return List.of();
+    }
+
+    /**
      * Builds the source tree. Runs on a worker thread, never on an event loop. Every process
      * must be started through {@link BuildContext#commands()}, so that its output reaches the
      * deployment log and cancel and timeout stop it.

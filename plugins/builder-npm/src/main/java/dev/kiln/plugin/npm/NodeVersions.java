@@ -18,9 +18,10 @@ import dev.kiln.plugin.npm.NodeVersionRange.NodeVersion;
 
 /**
  * Chooses the Node a build runs with, as hosting services do: the version the project asks for
- * (the builder option {@code node_version}, else {@code NODE_VERSION} in its env, else
- * {@code .nvmrc} or {@code .node-version}, else {@code engines.node}) when the installed Node
- * does not fit it, fetched once per node from the npm registry into the shared tools directory.
+ * (the project's {@code node_version}, else the builder option {@code node_version}, else
+ * {@code NODE_VERSION} in its env, else {@code .nvmrc} or {@code .node-version}, else
+ * {@code engines.node}) when the installed Node does not fit it, fetched once per node from the
+ * npm registry into the shared tools directory.
  */
 final class NodeVersions {
 
@@ -51,6 +52,8 @@ final class NodeVersions {
         Optional<NodeVersion> installed = version(context, source, environment);
         Optional<Wanted> wanted = wanted(context, source, project);
         if (wanted.isEmpty()) {
+            context.log().info("building with the installed node" + installed.map(version -> " " + version).orElse("")
+                    + ": nothing asks for a version (the project's node_version, NODE_VERSION, .nvmrc, .node-version, engines.node)");
             return environment;
         }
         Optional<NodeVersionRange> range = NodeVersionRange.parse(wanted.get().text());
@@ -87,12 +90,13 @@ final class NodeVersions {
             throw new BuildException(asked + ", and the tool cache cannot be read: " + e.getMessage(), e);
         } catch (BuildException e) {
             throw new BuildException(asked + ", and it cannot be fetched: " + e.getMessage()
-                    + "; set the builder option node_version to a version this node can run", e);
+                    + "; set the project's node_version to a version this node can run", e);
         }
         Map<String, String> switched = new HashMap<>(environment);
         String path = environment.getOrDefault("PATH", context.environment().getOrDefault("PATH", ""));
         switched.put("PATH", chosen.bin() + (path.isEmpty() ? "" : File.pathSeparator + path));
         version(context, source, switched);
+        context.log().info("building with node " + chosen.version() + " for " + wanted.get().where() + " '" + wanted.get().text() + "'");
         return Map.copyOf(switched);
     }
 
@@ -112,6 +116,10 @@ final class NodeVersions {
     }
 
     private static Optional<Wanted> wanted(BuildContext context, Path source, NpmProject project) {
+        Optional<String> setting = context.settings().node();
+        if (setting.isPresent()) {
+            return Optional.of(new Wanted("the project's node_version", setting.get().trim()));
+        }
         Optional<String> option = context.settings().option("node_version").filter(value -> !value.isBlank());
         if (option.isPresent()) {
             return Optional.of(new Wanted("the builder option node_version", option.get().trim()));

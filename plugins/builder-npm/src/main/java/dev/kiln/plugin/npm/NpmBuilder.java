@@ -34,6 +34,10 @@ public final class NpmBuilder implements Builder {
     private static final int FRAMEWORK_CONFIDENCE = 70;
     private static final int PACKAGE_JSON_CONFIDENCE = 60;
     private static final String NPM_CACHE = "npm-cache";
+    static final String YARN_CACHE = "yarn-cache";
+    static final String PNPM_STORE = "pnpm-store";
+    /** yarn 1 reads its {@code yarn-offline-mirror} setting from this variable. */
+    private static final String MIRROR_VARIABLE = "YARN_YARN_OFFLINE_MIRROR";
 
     @Override
     public String id() {
@@ -53,7 +57,16 @@ public final class NpmBuilder implements Builder {
     @Override
     public List<String> sharedCacheDirectories() {
         // npm's cacache: content-v2 is addressed by hash; index-v5 (names and URLs to content) stays per project.
-        return List.of(NPM_CACHE + "/_cacache/content-v2");
+        // yarn's tarballs, by the SHA-1 its lockfile names (see YarnMirror).
+        return List.of(NPM_CACHE + "/_cacache/content-v2", YarnMirror.TARBALLS);
+    }
+
+    @Override
+    public List<String> deduplicatedCacheDirectories() {
+        // yarn 1's cache (unpacked packages, named by package and tarball hash) and pnpm's files
+        // (named by their hash, one folder per store layout); never pnpm's index, a database
+        // pnpm writes in place, nor yarn's .tmp.
+        return List.of(YARN_CACHE + "/v6", PNPM_STORE + "/v3/files", PNPM_STORE + "/v10/files", PNPM_STORE + "/v11/files");
     }
 
     @Override
@@ -106,6 +119,16 @@ public final class NpmBuilder implements Builder {
         }
 
         environment = NodeVersions.choose(context, source, project, environment);
+        List<YarnMirror.Tarball> tarballs = List.of();
+        if (manager == PackageManager.YARN) {
+            environment = yarnMirror(context, cache, environment);
+            if (choice.lockfile() != null) {
+                tarballs = YarnMirror.tarballs(choice.installDirectory().resolve(choice.lockfile()));
+                int linked = linkStoredTarballs(context, tarballs, cache);
+                context.log().info("yarn: " + linked + " of the " + tarballs.size() + " tarballs yarn.lock names come from this node's "
+                        + "store" + (linked == tarballs.size() ? "" : "; yarn downloads the others"));
+            }
+        }
 
         Optional<String> install = context.settings().install();
         if (install.isPresent()) {
@@ -117,6 +140,7 @@ public final class NpmBuilder implements Builder {
                     + (choice.installDirectory().equals(source) ? "" : " in " + installFolder(context, choice.installDirectory())));
             context.commands().runChecked(command);
         }
+        offerDownloadedTarballs(tarballs, cache);
 
         Optional<String> build = context.settings().build();
         if (build.isPresent()) {
@@ -131,6 +155,41 @@ public final class NpmBuilder implements Builder {
         Path output = outputDirectory(context, source, project, framework, configuredOutput);
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, framework.map(Framework::id).orElse("npm"));
+    }
+
+    /**
+     * Points yarn's offline mirror at the cache, made by the build's own user so that yarn can
+     * write into it; a project's env that sets the mirror keeps its own.
+     */
+    private static Map<String, String> yarnMirror(BuildContext context, Path cache, Map<String, String> environment)
+            throws BuildException, InterruptedException {
+        if (context.environment().containsKey(MIRROR_VARIABLE)) {
+            return environment;
+        }
+        Path mirror = cache.resolve(YarnMirror.MIRROR);
+        context.commands().runChecked(new Command(List.of("mkdir", "-p", mirror.toString()), cache, environment));
+        Map<String, String> withMirror = new HashMap<>(environment);
+        withMirror.put(MIRROR_VARIABLE, mirror.toString());
+        return Map.copyOf(withMirror);
+    }
+
+    /** A failure here costs only sharing: yarn downloads what the mirror lacks. */
+    private static int linkStoredTarballs(BuildContext context, List<YarnMirror.Tarball> tarballs, Path cache) {
+        try {
+            return YarnMirror.linkStored(tarballs, cache);
+        } catch (IOException e) {
+            context.log().warn("yarn's offline mirror cannot take this node's stored tarballs: " + e.getMessage());
+            return 0;
+        }
+    }
+
+    /** A failure here costs only sharing: the install has its packages already. */
+    private static void offerDownloadedTarballs(List<YarnMirror.Tarball> tarballs, Path cache) {
+        try {
+            YarnMirror.offerDownloaded(tarballs, cache);
+        } catch (IOException e) {
+            // Not shared this time; the next build offers them again.
+        }
     }
 
     /** A folder of the checkout as the log names it: relative to the repository root. */
@@ -169,7 +228,7 @@ public final class NpmBuilder implements Builder {
     private static Map<String, String> toolEnvironment(BuildContext context, Path source, Path cache) {
         Map<String, String> settings = new HashMap<>();
         settings.put("npm_config_cache", cache.resolve(NPM_CACHE).toString());
-        settings.put("YARN_CACHE_FOLDER", cache.resolve("yarn-cache").toString());
+        settings.put("YARN_CACHE_FOLDER", cache.resolve(YARN_CACHE).toString());
         settings.put("npm_config_update_notifier", "false");
         settings.put("npm_config_fund", "false");
         settings.put("npm_config_audit", "false");

@@ -54,7 +54,7 @@ enum PackageManager {
                 if (locked) {
                     arguments.add("--frozen-lockfile");
                 }
-                arguments.addAll(List.of("--store-dir", cacheDirectory.resolve("pnpm-store").toString()));
+                arguments.addAll(List.of("--store-dir", cacheDirectory.resolve(NpmBuilder.PNPM_STORE).toString()));
                 yield List.copyOf(arguments);
             }
         };

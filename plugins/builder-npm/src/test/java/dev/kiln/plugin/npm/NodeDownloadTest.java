@@ -87,7 +87,7 @@ class NodeDownloadTest {
 
         assertThatThrownBy(() -> run.build(new NpmBuilder())).isInstanceOf(BuildException.class)
                 .hasMessageMatching("package\\.json engines\\.node asks for node '>=999' but this node runs v\\d+\\.\\d+\\.\\d+, and it cannot be "
-                        + "fetched: the npm registry has no node-\\w+-\\w+ release in '>=999'; set the builder option node_version to a version "
+                        + "fetched: the npm registry has no node-\\w+-\\w+ release in '>=999'; set the project's node_version to a version "
                         + "this node can run");
     }
 }
