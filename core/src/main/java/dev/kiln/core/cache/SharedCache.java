@@ -106,11 +106,11 @@ public final class SharedCache {
             }
             try (Stream<Path> files = Files.walk(shared)) {
                 for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    Path target = projectCache.resolve(directory).resolve(shared.relativize(file).toString());
-                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Path target = projectCache.resolve(directory).resolve(shared.relativize(file).toString()).normalize();
+                    // The project's cache is the build's: never follow a link it left there.
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || !directoriesWithoutLinks(projectCache, target.getParent())) {
                         continue;
                     }
-                    Files.createDirectories(target.getParent());
                     try {
                         if (link) {
                             Files.createLink(target, file);
@@ -126,6 +126,43 @@ public final class SharedCache {
             }
         }
         return placed;
+    }
+
+    /**
+     * Makes the directories from {@code base} down to {@code directory}, none of which may be a
+     * symbolic link: a build owns what lies under its project's cache and could point a link at
+     * any directory of the host, which Kiln, writing here as root, must never write into.
+     *
+     * @return false when a part of the path is a link or not a directory (then nothing is placed there)
+     */
+    static boolean directoriesWithoutLinks(Path base, Path directory) throws IOException {
+        Path start = base.toAbsolutePath().normalize();
+        Path end = directory.toAbsolutePath().normalize();
+        if (!end.startsWith(start)) {
+            return false;
+        }
+        Path current = start;
+        if (Files.isSymbolicLink(current)) {
+            return false;
+        }
+        Files.createDirectories(current);
+        for (Path name : start.relativize(end)) {
+            current = current.resolve(name);
+            if (Files.isSymbolicLink(current)) {
+                return false;
+            }
+            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.createDirectory(current);
+                } catch (FileAlreadyExistsException raced) {
+                    // Made meanwhile: checked below like any other.
+                }
+            }
+            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -56,6 +56,30 @@ class SharedCacheTest {
     }
 
     @Test
+    void aLinkTheBuildLeftInItsCacheIsNeverFollowed() throws Exception {
+        SharedCache shared = new SharedCache(cache, 0);
+        Path first = cache.resolve("project-1/npm");
+        shared.prepare(first, CONTENT);
+        String genuine = entry(first, "a package");
+        shared.finish(first, CONTENT);
+        // The next project's build pointed its content directory, then a sub-directory, elsewhere.
+        Path elsewhere = Files.createDirectories(cache.resolve("elsewhere"));
+        Path second = cache.resolve("project-2/npm");
+        Files.createDirectories(second.resolve("npm"));
+        Files.createSymbolicLink(second.resolve("npm/content-v2"), elsewhere);
+        Path third = cache.resolve("project-3/npm");
+        Files.createDirectories(third.resolve("npm/content-v2/sha512"));
+        Files.createSymbolicLink(third.resolve("npm/content-v2/sha512").resolve(genuine.split("/")[1]), elsewhere);
+
+        assertThat(shared.prepare(second, CONTENT)).isZero();
+        assertThat(shared.prepare(third, CONTENT)).isZero();
+
+        try (var left = Files.list(elsewhere)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void overTheLimitTheLeastRecentlyUsedProjectCacheGoesFirst() throws Exception {
         SharedCache unlimited = new SharedCache(cache, 0);
         for (String project : List.of("project-1", "project-2", "project-3")) {
