@@ -58,7 +58,7 @@ final class StatusRequest {
         Object state = body.getValue("state");
         if (state == null) {
             errors.add(FieldError.missing("state"));
-        } else if (!(state instanceof String name) || !StatusStore.STATES.contains(name)) {
+        } else if (!(state instanceof String name) || !StatusState.isKnown(name)) {
             errors.add(FieldError.invalid("state"));
         }
         String targetUrl = text(body, "target_url", errors);

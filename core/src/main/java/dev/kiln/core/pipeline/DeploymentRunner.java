@@ -20,6 +20,7 @@ import dev.kiln.core.cache.SharedCache;
 import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
@@ -158,7 +159,8 @@ final class DeploymentRunner {
                     if (claim.attempt() > WorkQueue.MAX_ATTEMPTS) {
                         String message = "gave up after " + WorkQueue.MAX_ATTEMPTS + " attempts: the nodes running it stopped before it finished";
                         run.log.info(message);
-                        return run.log.close().compose(closed -> queue.failed(claim, config.nodeId(), message, true)).compose(this::ended);
+                        return run.log.close().compose(closed -> queue.failed(claim, config.nodeId(), message,
+                                failedDeployment -> PipelineStatuses.failed(message, true, failedDeployment.environment()))).compose(this::ended);
                     }
                     return steps(run);
                 })
@@ -192,8 +194,8 @@ final class DeploymentRunner {
                             return run.log.close();
                         })
                         .compose(v -> queue.deployed(claim, Environments.mayGoLive(run.project, run.deployment),
-                                config.nodeId(), artifactKey, deploymentUrl(run),
-                                urls.logsUrl(run.project.id(), claim.deploymentId()))))
+                                config.nodeId(), artifactKey, deployed -> PipelineStatuses.deployed(deployed.environment(),
+                                        deploymentUrl(run), urls.logsUrl(run.project.id(), claim.deploymentId())))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
@@ -225,7 +227,8 @@ final class DeploymentRunner {
         run.log.line("[kiln] failed: " + message);
         endPhase(run);
         return run.log.close()
-                .compose(v -> queue.failed(run.claim, config.nodeId(), message, kilnFault))
+                .compose(v -> queue.failed(run.claim, config.nodeId(), message,
+                        failedDeployment -> PipelineStatuses.failed(message, kilnFault, failedDeployment.environment())))
                 .compose(this::ended);
     }
 
@@ -278,7 +281,9 @@ final class DeploymentRunner {
         if (run.cancelled.get()) {
             return Future.failedFuture(new Fenced());
         }
-        return queue.advance(run.claim, status, config.nodeId(), builder).compose(updated -> {
+        String node = config.nodeId();
+        return queue.advance(run.claim, status, node, builder, PipelineStatuses.reportsProgress(status, run.claim.attempt())
+                ? moved -> PipelineStatuses.building(node, moved.environment()) : null).compose(updated -> {
             if (updated.isEmpty()) {
                 run.cancelled.set(true);
                 return Future.failedFuture(new Fenced());

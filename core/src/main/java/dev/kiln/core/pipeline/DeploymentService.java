@@ -15,6 +15,7 @@ import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
+import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.ActiveDeployments;
@@ -194,7 +195,8 @@ public final class DeploymentService {
      * @return the cancelled deployment; fails with conflict when it already ended
      */
     public Future<Deployment> cancel(Project project, long deploymentId) {
-        return services.deployments().cancel(project.id(), deploymentId).map(cancelled -> {
+        return services.deployments().cancel(project.id(), deploymentId, DeploymentRules::cancel,
+                cancelled -> PipelineStatuses.cancelled(cancelled.environment())).map(cancelled -> {
             if (cancelled.runningOn() != null) {
                 vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, deploymentId);
             } else {
@@ -219,8 +221,7 @@ public final class DeploymentService {
      */
     public Future<Deployment> rollback(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::rollback,
-                new Activation("Rolled back to this deployment", services.urls().deploymentUrl(project.slug(), deploymentId),
-                        services.urls().logsUrl(project.id(), deploymentId), true));
+                activation(project, deploymentId, "Rolled back to this deployment", true));
     }
 
     /**
@@ -232,8 +233,13 @@ public final class DeploymentService {
      */
     public Future<Deployment> promote(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::promote,
-                new Activation("Promoted to production", services.urls().deploymentUrl(project.slug(), deploymentId),
-                        services.urls().logsUrl(project.id(), deploymentId), false));
+                activation(project, deploymentId, "Promoted to production", false));
+    }
+
+    private Activation activation(Project project, long deploymentId, String description, boolean pin) {
+        String environmentUrl = services.urls().deploymentUrl(project.slug(), deploymentId);
+        String logUrl = services.urls().logsUrl(project.id(), deploymentId);
+        return new Activation(target -> PipelineStatuses.activated(description, target.environment(), environmentUrl, logUrl), pin);
     }
 
     /**
@@ -248,7 +254,7 @@ public final class DeploymentService {
         if (Environments.isProduction(project, branch)) {
             return Future.succeededFuture(Outcome.ignored("'" + branch + "' is the production branch; production keeps serving"));
         }
-        return services.deployments().removePreview(project.id(), branch, reason).map(cancelled -> {
+        return services.deployments().removePreview(project.id(), branch, reason, PipelineStatuses.PREVIEW_REMOVED).map(cancelled -> {
             cancelled.forEach(id -> {
                 vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, id);
                 LiveLogs.publishEnd(vertx, id, "cancelled");
@@ -295,7 +301,7 @@ public final class DeploymentService {
      * @return done once the rows are gone; files go afterwards
      */
     public Future<Void> delete(Project project) {
-        return services.projects().delete(project.id()).map(artifacts -> {
+        return services.projects().delete(project.id(), inProgress -> DeploymentRules.deleteProject(project.id(), inProgress)).map(artifacts -> {
             // Files and the mirror go after the rows: a failure here leaves garbage, never a
             // project whose deployments lost their files.
             vertx.executeBlocking(() -> {

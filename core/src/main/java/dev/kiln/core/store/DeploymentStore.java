@@ -3,6 +3,8 @@ package dev.kiln.core.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.StatusStore.NewStatus;
@@ -158,30 +160,41 @@ public final class DeploymentStore {
     }
 
     /**
-     * Removes a branch's preview: its deployments no longer have a branch URL, their latest
-     * {@code success} becomes {@code inactive}, and its queued deployments are cancelled.
+     * The statuses removing a preview writes.
+     *
+     * @param live the state of a deployment still live
+     * @param retired what a live deployment's latest status becomes
+     * @param cancelled what a cancelled queued deployment reports
+     */
+    public record PreviewStatuses(String live, String retired, String cancelled) {
+    }
+
+    /**
+     * Removes a branch's preview: its deployments no longer have a branch URL, their latest live
+     * status is retired, and its queued deployments are cancelled.
      *
      * @param projectId the project
      * @param branch the branch
      * @param reason why, for cancelled deployments and statuses
+     * @param statuses the states to write
      * @return the ids of the deployments cancelled
      */
-    public Future<List<Long>> removePreview(long projectId, String branch, String reason) {
+    public Future<List<Long>> removePreview(long projectId, String branch, String reason, PreviewStatuses statuses) {
         return pool.preparedQuery("WITH r AS (UPDATE deployments SET preview_removed = TRUE WHERE project_id = $1 AND branch = $2 "
                         + "AND NOT preview_removed RETURNING id), "
                         + "i AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT latest.deployment_id, 'inactive', $3, latest.environment, "
+                        + "environment_url, creator, creator_id) SELECT latest.deployment_id, $6, $3, latest.environment, "
                         + "latest.target_url, latest.log_url, latest.environment_url, $4, NULL FROM r JOIN LATERAL "
                         + "(SELECT * FROM deployment_statuses s WHERE s.deployment_id = r.id ORDER BY s.id DESC LIMIT 1) latest ON TRUE "
-                        + "WHERE latest.state = 'success'), "
+                        + "WHERE latest.state = $5), "
                         + "c AS (UPDATE deployments SET status = 'cancelled', finished_at = now(), error_message = $3 "
                         + "WHERE project_id = $1 AND branch = $2 AND status = 'queued' RETURNING id, attempt, environment), "
                         + "cj AS (DELETE FROM jobs WHERE deployment_id IN (SELECT id FROM c)), "
                         + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) SELECT id, 'cancelled', attempt, $3 FROM c), "
                         + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'error', $3, environment, '', '', '', $4, NULL FROM c) "
+                        + "environment_url, creator, creator_id) SELECT id, $7, $3, environment, '', '', '', $4, NULL FROM c) "
                         + "SELECT id FROM c ORDER BY id")
-                .execute(Tuple.of(projectId, branch, reason, StatusStore.KILN))
+                .execute(Tuple.of(projectId, branch, reason, StatusStore.KILN, statuses.live(), statuses.retired(), statuses.cancelled()))
                 .map(rows -> {
                     List<Long> cancelled = new ArrayList<>();
                     rows.forEach(row -> cancelled.add(row.getLong(0)));
@@ -297,14 +310,18 @@ public final class DeploymentStore {
      *
      * @param projectId the project
      * @param deploymentId the deployment
-     * @return the cancelled deployment; fails with not found, or conflict when already final
+     * @param rule checked on the locked deployment; it throws to refuse
+     * @param report the status it writes, made from the cancelled deployment
+     * @return the cancelled deployment; fails with not found, or as the rule refuses
      */
-    public Future<Cancelled> cancel(long projectId, long deploymentId) {
+    public Future<Cancelled> cancel(long projectId, long deploymentId, Consumer<Deployment> rule,
+                                    Function<Deployment, NewStatus> report) {
         return pool.withTransaction(connection -> lockDeployment(connection, projectId, deploymentId)
                 .compose(deployment -> {
-                    if (!deployment.status().inProgress()) {
-                        return Future.failedFuture(KilnException.conflict("deployment " + deploymentId + " is "
-                                + deployment.status().wireName() + "; only a queued or running deployment can be cancelled"));
+                    try {
+                        rule.accept(deployment);
+                    } catch (RuntimeException refused) {
+                        return Future.failedFuture(refused);
                     }
                     return connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1 RETURNING lease_owner, lease_expires_at > now() AS live")
                             .execute(Tuple.of(deploymentId))
@@ -316,8 +333,7 @@ public final class DeploymentStore {
                                 }
                                 String runningOn = owner;
                                 return finish(connection, deploymentId, DeploymentStatus.CANCELLED, "cancelled by request", deployment.attempt())
-                                        .compose(cancelled -> StatusStore.insert(connection, deploymentId,
-                                                        NewStatus.byKiln("error", "Deployment cancelled", cancelled.environment()))
+                                        .compose(cancelled -> StatusStore.insert(connection, deploymentId, report.apply(cancelled))
                                                 .map(done -> new Cancelled(cancelled, runningOn)));
                             });
                 }));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 import dev.kiln.core.KilnException;
 import dev.kiln.core.git.GitMirrors;
@@ -207,13 +208,14 @@ public final class ProjectStore {
     }
 
     /**
-     * Deletes a project unless one of its deployments is in progress.
+     * Deletes a project if a rule allows it, given how many of its deployments are in progress.
      *
      * @param id the project
-     * @return the artifact keys (with their storage) its deployments had; fails with a conflict
-     *     while a deployment is in progress
+     * @param inProgressRule gets that number under the project's lock; it throws to refuse
+     * @return the artifact keys (with their storage) its deployments had; fails with not found, or
+     *     as the rule refuses
      */
-    public Future<List<StoredArtifactRef>> delete(long id) {
+    public Future<List<StoredArtifactRef>> delete(long id, LongConsumer inProgressRule) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT id FROM projects WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
                 .compose(found -> {
@@ -224,9 +226,10 @@ public final class ProjectStore {
                             .execute(Tuple.of(id, (Object) DeploymentStatus.IN_PROGRESS.toArray(String[]::new)));
                 })
                 .compose(count -> {
-                    if (count.iterator().next().getLong(0) > 0) {
-                        return Future.failedFuture(KilnException.conflict(
-                                "project " + id + " has a deployment in progress; cancel it or wait for it to finish"));
+                    try {
+                        inProgressRule.accept(count.iterator().next().getLong(0));
+                    } catch (RuntimeException refused) {
+                        return Future.failedFuture(refused);
                     }
                     return connection.preparedQuery("SELECT storage, artifact_key FROM deployments "
                             + "WHERE project_id = $1 AND artifact_key IS NOT NULL AND NOT pruned").execute(Tuple.of(id));

@@ -23,9 +23,6 @@ public final class StatusStore {
     /** The creator name recorded on statuses Kiln writes itself. */
     public static final String KILN = "kiln";
 
-    /** GitHub's states, as its API accepts them. */
-    public static final List<String> STATES = List.of("error", "failure", "inactive", "in_progress", "queued", "pending", "success");
-
     /** GitHub's limit on a description, in characters. */
     public static final int MAX_DESCRIPTION = 140;
 
@@ -74,7 +71,7 @@ public final class StatusStore {
     /**
      * A status to write.
      *
-     * @param state one of {@link #STATES}
+     * @param state a GitHub state, as {@code github/} names it
      * @param description at most {@link #MAX_DESCRIPTION} characters
      * @param environment the environment, or null to inherit (previous status, else the deployment's)
      * @param targetUrl may be empty
@@ -88,12 +85,11 @@ public final class StatusStore {
                             String environmentUrl, Creator creator, boolean autoInactive) {
 
         /**
-         * Checks the state and the description, and turns missing URLs into GitHub's empty default.
+         * Checks the description, and turns missing URLs into GitHub's empty default; which states
+         * exist is {@code github/}'s to say.
          */
         public NewStatus {
-            if (!STATES.contains(state)) {
-                throw new IllegalArgumentException("unknown state " + state);
-            }
+            Objects.requireNonNull(state, "state");
             description = description == null ? "" : description;
             if (description.codePointCount(0, description.length()) > MAX_DESCRIPTION) {
                 throw new IllegalArgumentException("description longer than " + MAX_DESCRIPTION + " characters");
@@ -155,7 +151,7 @@ public final class StatusStore {
      *
      * @param id the id, unique across deployments
      * @param deploymentId its deployment
-     * @param state one of {@link #STATES}
+     * @param state a GitHub state
      * @param description may be empty
      * @param environment the environment it reports on
      * @param targetUrl may be empty

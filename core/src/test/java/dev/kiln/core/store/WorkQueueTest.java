@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kiln.core.github.PipelineStatuses;
+import dev.kiln.core.store.StatusStore.NewStatus;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.core.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -26,6 +29,10 @@ class WorkQueueTest {
 
     private static <T> T await(Future<T> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static Function<Deployment, NewStatus> deployed(String url, String logs) {
+        return deployment -> PipelineStatuses.deployed(deployment.environment(), url, logs);
     }
 
     @BeforeEach
@@ -48,7 +55,8 @@ class WorkQueueTest {
     @Test
     void lateWritesOfAnOldLeaseHolderAreIgnored() throws Exception {
         Claim old = await(queue.claim("node-a", List.of("shell"))).orElseThrow();
-        assertThat(await(queue.advance(old, DeploymentStatus.CLONING, "node-a", null))).isPresent();
+        assertThat(await(queue.advance(old, DeploymentStatus.CLONING, "node-a", null,
+                moved -> PipelineStatuses.building("node-a", moved.environment())))).isPresent();
 
         // node-a is declared gone; node-b takes the job over.
         assertThat(await(queue.releaseAll("node-a", "node node-a left the cluster"))).isEqualTo(1);
@@ -58,12 +66,13 @@ class WorkQueueTest {
         assertThat(current.releasedReason()).isEqualTo("node node-a left the cluster");
 
         // node-a wakes up and tries to move on, to finish, or to fail: all fenced.
-        assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null))).isEmpty();
-        assertThat(await(queue.deployed(old, true, "node-a", "key", "url", "logs"))).isEmpty();
-        assertThat(await(queue.failed(old, "node-a", "late failure", false))).isEmpty();
+        assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null, null))).isEmpty();
+        assertThat(await(queue.deployed(old, true, "node-a", "key", deployed("url", "logs")))).isEmpty();
+        assertThat(await(queue.failed(old, "node-a", "late failure",
+                failed -> PipelineStatuses.failed("late failure", false, failed.environment())))).isEmpty();
         assertThat(await(queue.renew("node-a", List.of(old.leaseToken())))).isEmpty();
 
-        Optional<Deployment> deployed = await(queue.deployed(current, true, "node-b", "key", "url", "logs"));
+        Optional<Deployment> deployed = await(queue.deployed(current, true, "node-b", "key", deployed("url", "logs")));
         assertThat(deployed).isPresent();
         assertThat(deployed.get().status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(deployed.get().node()).isEqualTo("node-b");
