@@ -16,10 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.ProjectKeys;
 import dev.kiln.core.cache.SharedCache;
 import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.git.RepoUrlRules;
 import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.core.plugins.BuilderLease;
@@ -308,7 +310,7 @@ final class DeploymentRunner {
         FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
-                + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
+                + RepoUrlRules.masked(run.project.settings().repoUrl(), Redactor.MASK));
         // The trigger's tree (exported to detect the builder) is reused unless the commit has
         // submodules: those are checked out here, where a failure fails the deployment naming them.
         if (exports.take(deployment.id(), checkout) && !Files.exists(checkout.resolve(".gitmodules"))) {
@@ -316,7 +318,7 @@ final class DeploymentRunner {
         } else {
             FileTrees.delete(checkout);
             try {
-                ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
+                ExportResult exported = git.export(ProjectKeys.of(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
                         deployment.commitSha(), checkout, true);
                 exported.submodules().forEach(run.log::info);
                 exported.warnings().forEach(run.log::warn);
@@ -383,7 +385,7 @@ final class DeploymentRunner {
         if (sandbox.problem().isPresent()) {
             throw new KilnFault(sandbox.problem().get(), null);
         }
-        Path projectCache = config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id()));
+        Path projectCache = config.dataDirectory().resolve("cache").resolve(ProjectKeys.of(run.project.id()));
         Path builderCache = projectCache.resolve(run.builder.id());
         Path home = projectCache.resolve("home");
         try {
@@ -490,7 +492,7 @@ final class DeploymentRunner {
                 secrets.add(value);
             }
         });
-        secrets.addAll(GitMirrors.credentialsOf(project.settings().repoUrl()));
+        secrets.addAll(RepoUrlRules.credentialsOf(project.settings().repoUrl()));
         return Redactor.of(secrets);
     }
 
@@ -526,9 +528,5 @@ final class DeploymentRunner {
 
     private <T> Future<T> blocking(Callable<T> work) {
         return workers.executeBlocking(work, false);
-    }
-
-    static String mirrorKey(long projectId) {
-        return Resolver.mirrorKey(projectId);
     }
 }

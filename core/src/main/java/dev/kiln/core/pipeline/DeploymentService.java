@@ -10,9 +10,11 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.EventBusAddresses;
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
+import dev.kiln.core.ProjectKeys;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.github.PipelineStatuses;
@@ -178,11 +180,11 @@ public final class DeploymentService {
                     services.metrics().deploymentCreated(result.deployment().builder());
                     services.metrics().logLines(resolved.explanation().size());
                     for (long superseded : result.superseded()) {
-                        vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);
+                        vertx.eventBus().publish(EventBusAddresses.CANCEL, superseded);
                         LiveLogs.publishEnd(vertx, superseded, "cancelled");
                         services.metrics().deploymentFinished("cancelled", null);
                     }
-                    vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
+                    vertx.eventBus().publish(EventBusAddresses.WORK, null);
                     return result.deployment();
                 });
     }
@@ -198,7 +200,7 @@ public final class DeploymentService {
         return services.deployments().cancel(project.id(), deploymentId, DeploymentRules::cancel,
                 cancelled -> PipelineStatuses.cancelled(cancelled.environment())).map(cancelled -> {
             if (cancelled.runningOn() != null) {
-                vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, deploymentId);
+                vertx.eventBus().publish(EventBusAddresses.CANCEL, deploymentId);
             } else {
                 vertx.executeBlocking(() -> {
                     exports.discard(deploymentId);
@@ -256,7 +258,7 @@ public final class DeploymentService {
         }
         return services.deployments().removePreview(project.id(), branch, reason, PipelineStatuses.PREVIEW_REMOVED).map(cancelled -> {
             cancelled.forEach(id -> {
-                vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, id);
+                vertx.eventBus().publish(EventBusAddresses.CANCEL, id);
                 LiveLogs.publishEnd(vertx, id, "cancelled");
                 services.metrics().deploymentFinished("cancelled", null);
             });
@@ -306,7 +308,7 @@ public final class DeploymentService {
             // project whose deployments lost their files.
             vertx.executeBlocking(() -> {
                 deleteArtifacts(artifacts);
-                services.git().deleteMirror(Resolver.mirrorKey(project.id()));
+                services.git().deleteMirror(ProjectKeys.of(project.id()));
                 deleteCache(project.id());
                 return null;
             }, false).onFailure(error -> LOG.warn("Cleaning up after project {} failed: {}", project.id(), error.getMessage()));
@@ -328,7 +330,7 @@ public final class DeploymentService {
     }
 
     private void deleteCache(long projectId) throws IOException {
-        Path cache = cacheDirectory.resolve(Resolver.mirrorKey(projectId));
+        Path cache = cacheDirectory.resolve(ProjectKeys.of(projectId));
         if (!Files.exists(cache)) {
             return;
         }

@@ -405,19 +405,7 @@ public final class KilnServer implements AutoCloseable {
     }
 
     private long longSetting(String key, long fallback) {
-        String value = config.settings().get(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed >= 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("setting " + key + " must be a whole number of bytes (0 for no limit), got '" + value + "'");
+        return new Settings(config.settings()).bytes(key, fallback);
     }
 
     private int intSetting(String key, int fallback, int minimum) {

@@ -38,7 +38,7 @@ import io.vertx.core.json.JsonObject;
 final class ArtifactPeers {
 
     /** Followed by a node id: that node's file server. */
-    static final String ADDRESS_PREFIX = "kiln.sites.files.";
+    static final String ADDRESS_PREFIX = dev.kiln.core.EventBusAddresses.SITE_FILES_PREFIX;
     private static final String NODE_LOCAL_STORAGE = "local";
     private static final int CHUNK = 4 * 1024 * 1024;
     private static final long TIMEOUT_MS = 30_000;

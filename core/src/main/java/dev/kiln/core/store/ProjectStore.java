@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.function.LongConsumer;
 
 import dev.kiln.core.KilnException;
-import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.git.RepoUrlRules;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -259,7 +259,7 @@ public final class ProjectStore {
             LOG.warn("Project {}: {}", project.id(), e.getMessage());
             return project;
         }
-        String url = new GitMirrors.SplitUrl(stored.repoUrl(), credentials).joined();
+        String url = new RepoUrlRules.SplitUrl(stored.repoUrl(), credentials).joined();
         ProjectSettings settings = new ProjectSettings(stored.name(), url, stored.defaultBranch(), stored.builder(),
                 stored.installCommand(), stored.buildCommand(), stored.outputDirectory(), stored.rootDirectory(),
                 stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds(), stored.isSpa());
@@ -268,7 +268,7 @@ public final class ProjectStore {
     }
 
     private String sealedCredentials(ProjectSettings settings) {
-        String credentials = GitMirrors.split(settings.repoUrl()).credentials();
+        String credentials = RepoUrlRules.split(settings.repoUrl()).credentials();
         return credentials == null ? null : vault.seal(credentials);
     }
 
@@ -282,7 +282,7 @@ public final class ProjectStore {
                 .compose(rows -> {
                     Future<Integer> chain = Future.succeededFuture(0);
                     for (Row row : rows) {
-                        GitMirrors.SplitUrl split = GitMirrors.split(row.getString("repo_url"));
+                        RepoUrlRules.SplitUrl split = RepoUrlRules.split(row.getString("repo_url"));
                         if (split.credentials() == null) {
                             continue;
                         }
@@ -297,7 +297,7 @@ public final class ProjectStore {
     private static Tuple values(ProjectSettings settings) {
         return Tuple.tuple()
                 .addString(settings.name())
-                .addString(GitMirrors.split(settings.repoUrl()).url())
+                .addString(RepoUrlRules.split(settings.repoUrl()).url())
                 .addString(settings.defaultBranch())
                 .addString(settings.builder())
                 .addString(settings.installCommand())
