@@ -5,9 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +22,6 @@ import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.git.RepoUrlRules;
 import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.metrics.KilnMetrics;
-import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.store.Deployment;
@@ -38,8 +35,6 @@ import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.plugin.api.BuildCancelledException;
 import dev.kiln.plugin.api.BuildException;
-import dev.kiln.plugin.api.BuildOutput;
-import dev.kiln.plugin.api.BuildSettings;
 import dev.kiln.plugin.api.Builder;
 import dev.kiln.plugin.api.Detection;
 import dev.kiln.plugin.api.StorageException;
@@ -68,8 +63,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
-    private final BuildSandbox sandbox;
-    private final SharedCache sharedCache;
+    private final BuildPhase buildPhase;
     private final TriggerExports exports;
     private final KilnMetrics metrics;
 
@@ -85,42 +79,9 @@ final class DeploymentRunner {
         this.plugins = services.plugins();
         this.urls = services.urls();
         this.metrics = services.metrics();
-        this.sandbox = services.sandbox();
-        this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
+        this.buildPhase = new BuildPhase(config, services.sandbox(), services.urls(), services.metrics(),
+                new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes()));
         this.exports = new TriggerExports(config.dataDirectory());
-    }
-
-    /** One run's mutable state, confined to the run. */
-    private static final class Run {
-        final Claim claim;
-        final AtomicBoolean cancelled;
-        Deployment deployment;
-        Project project;
-        DeploymentLog log;
-        Redactor redactor = Redactor.NONE;
-        java.util.Set<String> secretKeys = java.util.Set.of();
-        Path workspace;
-        Builder builder;
-        BuilderLease lease;
-        ProcessCommandRunner commands;
-        final List<String> warnings = new ArrayList<>();
-        // The phase this attempt is in and since when, for the phase durations the metrics keep.
-        DeploymentStatus phase;
-        long phaseStartedNanos;
-
-        Run(Claim claim, AtomicBoolean cancelled) {
-            this.claim = claim;
-            this.cancelled = cancelled;
-        }
-    }
-
-    /** A failure Kiln itself caused (as opposed to the user's build). */
-    private static final class KilnFault extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        KilnFault(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /** The claim was fenced out: someone else owns the deployment now. */
@@ -133,7 +94,7 @@ final class DeploymentRunner {
     }
 
     Future<Void> run(Claim claim, AtomicBoolean cancelled) {
-        Run run = new Run(claim, cancelled);
+        DeploymentRun run = new DeploymentRun(claim, cancelled);
         // The log's last line does not depend on the deployment row: read both at once.
         Future<Integer> storedLines = logs.lastLine(claim.deploymentId());
         return deployments.find(claim.deploymentId())
@@ -169,7 +130,7 @@ final class DeploymentRunner {
                 .recover(error -> error instanceof Fenced ? Future.succeededFuture() : Future.failedFuture(error));
     }
 
-    private Future<Void> steps(Run run) {
+    private Future<Void> steps(DeploymentRun run) {
         Claim claim = run.claim;
         if (claim.attempt() > 1) {
             run.log.info("attempt " + claim.attempt() + " on node " + config.nodeId() + ": retried because the previous attempt"
@@ -183,7 +144,7 @@ final class DeploymentRunner {
                         .compose(detected -> detected.map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                                 .orElse(Future.succeededFuture()))
                         .compose(v -> advance(run, DeploymentStatus.BUILDING, run.builder.id()))
-                        .compose(v -> blocking(() -> build(run, sourceDirectory))))
+                        .compose(v -> blocking(() -> buildPhase.build(run, sourceDirectory))))
                 .compose(output -> output.detectedFramework().map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                         .orElse(Future.succeededFuture())
                         .compose(v -> deployments.addWarnings(claim.deploymentId(), run.warnings))
@@ -210,7 +171,7 @@ final class DeploymentRunner {
                 }));
     }
 
-    private Future<Void> failed(Run run, Throwable error) {
+    private Future<Void> failed(DeploymentRun run, Throwable error) {
         if (error instanceof Fenced || error instanceof BuildCancelledException || error instanceof InterruptedException
                 || run.cancelled.get()) {
             // Cancel or a takeover already wrote the final state, or this node is stopping and the
@@ -272,14 +233,14 @@ final class DeploymentRunner {
     }
 
     /** Records how long the attempt spent in the phase it is leaving. */
-    private void endPhase(Run run) {
+    private void endPhase(DeploymentRun run) {
         if (run.phase != null) {
             metrics.phase(run.phase.wireName(), Duration.ofNanos(System.nanoTime() - run.phaseStartedNanos));
             run.phase = null;
         }
     }
 
-    private Future<Void> advance(Run run, DeploymentStatus status, String builder) {
+    private Future<Void> advance(DeploymentRun run, DeploymentStatus status, String builder) {
         if (run.cancelled.get()) {
             return Future.failedFuture(new Fenced());
         }
@@ -304,7 +265,7 @@ final class DeploymentRunner {
         });
     }
 
-    private Path checkout(Run run) throws KilnFault, BuildException, IOException {
+    private Path checkout(DeploymentRun run) throws KilnFault, BuildException, IOException {
         Deployment deployment = run.deployment;
         run.workspace = config.dataDirectory().resolve("workspaces").resolve(deployment.id() + "-" + run.claim.attempt());
         FileTrees.delete(run.workspace);
@@ -334,7 +295,7 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory, Optional<String> lastBuilder)
+    private Optional<String> chooseBuilder(DeploymentRun run, Path sourceDirectory, Optional<String> lastBuilder)
             throws BuildException, InterruptedException {
         String projectBuilder = run.project.settings().builder();
         if (projectBuilder != null) {
@@ -364,7 +325,7 @@ final class DeploymentRunner {
         return run.deployment.builder() == null ? framework : Optional.empty();
     }
 
-    private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
+    private Optional<Detection> detectSafely(DeploymentRun run, Builder builder, Path sourceDirectory) throws InterruptedException {
         String id = builder.id();
         try {
             Optional<Detection> detection = BuilderCalls.call(() -> builder.detect(sourceDirectory), DETECT_TIMEOUT, run.cancelled::get,
@@ -380,110 +341,6 @@ final class DeploymentRunner {
         }
     }
 
-    private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {
-        var settings = run.project.settings();
-        if (sandbox.problem().isPresent()) {
-            throw new KilnFault(sandbox.problem().get(), null);
-        }
-        Path projectCache = config.dataDirectory().resolve("cache").resolve(ProjectKeys.of(run.project.id()));
-        Path builderCache = projectCache.resolve(run.builder.id());
-        Path home = projectCache.resolve("home");
-        try {
-            sandbox.prepare(List.of(run.workspace, projectCache, builderCache, home));
-        } catch (IOException e) {
-            throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
-        }
-        Map<String, String> environment = buildEnvironment(run, home);
-        Map<String, String> secretValues = new HashMap<>(run.project.env());
-        secretValues.keySet().retainAll(run.secretKeys);
-        for (String name : Redactor.tooShort(secretValues)) {
-            run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
-        }
-        var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
-                run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
-        run.commands = runner;
-        var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
-                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions()),
-                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
-        BuildOutput output;
-        Builder builder = run.builder;
-        Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
-        List<String> shared = sharedCacheDirectories(builder);
-        try {
-            if (!shared.isEmpty()) {
-                int placed = sharedCache.prepare(context.cacheRoot(), shared);
-                sandbox.giveDirectories(context.cacheRoot());
-                run.log.info("shared package cache: " + placed + " files " + (sharedCache.links() ? "linked" : "copied")
-                        + " from this node's store" + (sharedCache.links() ? ""
-                        : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
-            }
-            boolean built = false;
-            try {
-                output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
-                built = true;
-            } finally {
-                metrics.pluginCall(run.lease.pluginId(), "build", !built);
-            }
-        } catch (IOException e) {
-            throw new KilnFault("the shared package cache cannot be used: " + e.getMessage(), e);
-        } catch (BuildException | InterruptedException e) {
-            throw e;
-        } catch (BuilderCalls.TimedOut e) {
-            throw new BuildException(e.getMessage());
-        } catch (Exception | LinkageError e) {
-            // A plugin's bug fails this deployment, not the node.
-            throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
-        } finally {
-            if (!shared.isEmpty()) {
-                finishSharedCache(run, context.cacheRoot(), shared);
-            }
-        }
-        if (output == null) {
-            throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);
-        }
-        try {
-            Path real = output.directory().toRealPath();
-            if (!real.startsWith(run.workspace.toRealPath())) {
-                throw new BuildException("the output directory " + output.directory() + " is outside the checkout");
-            }
-        } catch (IOException e) {
-            throw new BuildException("the output directory " + output.directory() + " cannot be read: " + e.getMessage());
-        }
-        if (!Files.isRegularFile(output.directory().resolve("index.html"))) {
-            String folder = run.workspace.resolve("src").relativize(output.directory()).toString();
-            String warning = "the output " + (folder.isEmpty() ? "(the repository root)" : "'" + folder + "'")
-                    + " has no index.html, so the deployment's / answers 404; check the project's output_directory";
-            run.log.warn(warning);
-            run.warnings.add(warning);
-        }
-        return output;
-    }
-
-    /** Admits the build's new package files to the node's store; a failure here costs only sharing. */
-    private void finishSharedCache(Run run, Path projectCache, List<String> shared) {
-        try {
-            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared);
-            run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
-                    + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
-                    + " files whose content does not match their name were not shared"));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Deployment {}: the shared package cache could not take the build's files: {}", run.claim.deploymentId(), e.toString());
-        }
-    }
-
-    private static List<String> sharedCacheDirectories(Builder builder) {
-        try {
-            List<String> directories = builder.sharedCacheDirectories();
-            // Relative and inside the builder's cache: a plugin does not choose what else Kiln reads.
-            return directories == null ? List.of() : directories.stream()
-                    .filter(directory -> directory != null && !directory.isBlank() && !Path.of(directory).isAbsolute()
-                            && !Path.of(directory).normalize().startsWith(".."))
-                    .toList();
-        } catch (RuntimeException | LinkageError e) {
-            return List.of();
-        }
-    }
-
     /** The values of the project's secret variables are masked, and the repository URL's credentials. */
     private static Redactor redactorFor(Project project, java.util.Set<String> secretKeys) {
         List<String> secrets = new java.util.ArrayList<>();
@@ -496,20 +353,7 @@ final class DeploymentRunner {
         return Redactor.of(secrets);
     }
 
-    private Map<String, String> buildEnvironment(Run run, Path home) {
-        return BuildEnvironment.of(System.getenv(), Map.of(
-                "KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()),
-                "KILN_PROJECT", run.project.slug(),
-                "KILN_COMMIT_SHA", run.deployment.commitSha(),
-                "KILN_BRANCH", run.deployment.branch(),
-                "KILN_DEPLOYMENT_URL", deploymentUrl(run),
-                "KILN_PRODUCTION_URL", urls.productionUrl(run.project.slug()),
-                "KILN_BRANCH_URL", Optional.ofNullable(Environments.branchUrl(urls, run.project, run.deployment))
-                        .orElseGet(() -> urls.productionUrl(run.project.slug())),
-                "KILN_ENVIRONMENT", run.deployment.environment()), run.project.env(), home);
-    }
-
-    private String upload(Run run, Path output) throws KilnFault {
+    private String upload(DeploymentRun run, Path output) throws KilnFault {
         String storageId = run.deployment.storage();
         StorageTarget storage = plugins.storage(storageId).orElseThrow(() -> new KilnFault(plugins.storageProblem(storageId), null));
         String artifactKey = run.project.slug() + "/" + run.deployment.id();
@@ -522,8 +366,8 @@ final class DeploymentRunner {
         }
     }
 
-    private String deploymentUrl(Run run) {
-        return urls.deploymentUrl(run.project.slug(), run.claim.deploymentId());
+    private String deploymentUrl(DeploymentRun run) {
+        return BuildPhase.deploymentUrl(urls, run);
     }
 
     private <T> Future<T> blocking(Callable<T> work) {
