@@ -1,6 +1,7 @@
 package dev.kiln.core.github;
 
 import dev.kiln.core.store.DeploymentStatus;
+import dev.kiln.core.store.DeploymentStore.CreationStatuses;
 import dev.kiln.core.store.DeploymentStore.PreviewStatuses;
 import dev.kiln.core.store.StatusStore.NewStatus;
 
@@ -9,6 +10,10 @@ import dev.kiln.core.store.StatusStore.NewStatus;
  * transaction that changes the deployment, so a status never disagrees with the state it reports.
  */
 public final class PipelineStatuses {
+
+    /** A deployment is created {@code queued}; the older queued deployments of its branch it supersedes report {@code error}. */
+    public static final CreationStatuses CREATED = new CreationStatuses(StatusState.QUEUED.wireName(), "Queued",
+            StatusState.ERROR.wireName(), "Superseded by deployment ");
 
     /** A branch's preview is removed: its live deployments become inactive, its queued ones are cancelled. */
     public static final PreviewStatuses PREVIEW_REMOVED = new PreviewStatuses(StatusState.SUCCESS.wireName(),

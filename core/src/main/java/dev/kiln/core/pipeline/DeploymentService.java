@@ -165,7 +165,7 @@ public final class DeploymentService {
                 production && trigger == Trigger.API, resolved.explanation());
         return (resolved.framework() == null ? Future.<Void>succeededFuture()
                 : services.projects().setDetectedFramework(project.id(), resolved.framework()))
-                .compose(done -> services.deployments().create(project, created))
+                .compose(done -> services.deployments().create(project, created, PipelineStatuses.CREATED))
                 // The detection's tree waits for the runner, so the commit is exported once.
                 .compose(result -> resolved.tree() == null && result.superseded().isEmpty() ? Future.succeededFuture(result)
                         : vertx.executeBlocking(() -> {

@@ -1,3 +1,4 @@
+// Over 400 lines: every statement on the deployments table lives here; the log reads could move to LogStore once the API handlers take it (not done yet).
 package dev.kiln.core.store;
 
 import java.util.ArrayList;
@@ -86,14 +87,26 @@ public final class DeploymentStore {
     }
 
     /**
-     * Creates a queued deployment with its job, first transition and {@code queued} status, and
+     * The statuses creating a deployment writes.
+     *
+     * @param queuedState the new deployment's state
+     * @param queuedDescription and its description
+     * @param supersededState the state of an older queued deployment it cancels
+     * @param supersededBy that one's description, followed by the new deployment's id
+     */
+    public record CreationStatuses(String queuedState, String queuedDescription, String supersededState, String supersededBy) {
+    }
+
+    /**
+     * Creates a queued deployment with its job, first transition and first status, and
      * cancels the older still-queued deployments of its branch, in one statement.
      *
      * @param project the project
      * @param created what to create
+     * @param statuses the statuses it writes
      * @return the deployment and the ids it superseded
      */
-    public Future<Created> create(Project project, NewDeployment created) {
+    public Future<Created> create(Project project, NewDeployment created, CreationStatuses statuses) {
         // One statement (one round trip, one commit): the deployment, its first transition, its job
         // and its "queued" status appear together or not at all, and so do the cancellations it causes.
         return pool.preparedQuery("WITH d AS (INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, "
@@ -102,7 +115,7 @@ public final class DeploymentStore {
                         + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt) SELECT id, 'queued', 0 FROM d), "
                         + "j AS (INSERT INTO jobs (deployment_id, builder) SELECT id, $8 FROM d), "
                         + "s AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'queued', 'Queued', environment, '', '', '', $9, NULL FROM d), "
+                        + "environment_url, creator, creator_id) SELECT id, $13, $14, environment, '', '', '', $9, NULL FROM d), "
                         + "c AS (UPDATE deployments o SET status = 'cancelled', finished_at = now(), "
                         + "error_message = 'superseded by deployment ' || d.id FROM d "
                         + "WHERE o.project_id = $1 AND o.branch = $5 AND o.status = 'queued' AND o.id < d.id RETURNING o.id, o.attempt, o.environment, d.id AS by), "
@@ -110,7 +123,7 @@ public final class DeploymentStore {
                         + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) "
                         + "SELECT id, 'cancelled', attempt, 'superseded by deployment ' || by FROM c), "
                         + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'error', 'Superseded by deployment ' || by, environment, "
+                        + "environment_url, creator, creator_id) SELECT id, $15, $16::text || by, environment, "
                         + "'', '', '', $9, NULL FROM c), "
                         + "u AS (UPDATE projects SET production_pinned_by = NULL WHERE id = $1 AND $11 AND production_pinned_by IS NOT NULL), "
                         // Written with the deployment, before any runner can claim it and number its own lines.
@@ -120,7 +133,8 @@ public final class DeploymentStore {
                 .execute(Tuple.from(new Object[] {project.id(), created.commit().sha(), created.commit().message(),
                         created.commit().author(), created.branch(), created.environment(), project.settings().storage(),
                         created.builder(), StatusStore.Creator.PIPELINE.name(), created.trigger(), created.unpin(),
-                        created.logLines().toArray(String[]::new)}))
+                        created.logLines().toArray(String[]::new), statuses.queuedState(), statuses.queuedDescription(),
+                        statuses.supersededState(), statuses.supersededBy()}))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     Long[] superseded = row.getArrayOfLongs("superseded");

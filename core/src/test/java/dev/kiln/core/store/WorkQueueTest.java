@@ -44,7 +44,8 @@ class WorkQueueTest {
         Project project = await(new ProjectStore(pool).create(new ProjectSettings("Fenced", "file:///tmp/x", "main", "shell",
                 null, null, null, null, Map.of(), Map.of(), "local", 60)));
         deploymentId = await(new DeploymentStore(pool).create(project, new DeploymentStore.NewDeployment("main", "production",
-                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false))).deployment().id();
+                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false), PipelineStatuses.CREATED))
+                .deployment().id();
     }
 
     @AfterEach
