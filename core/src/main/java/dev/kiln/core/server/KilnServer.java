@@ -1,12 +1,10 @@
 package dev.kiln.core.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import dev.kiln.core.api.ApiRouter;
-import dev.kiln.core.api.HttpEdge;
 import dev.kiln.core.Settings;
 import dev.kiln.core.cluster.Cluster;
 import dev.kiln.core.cluster.NodeCapabilities;
@@ -61,7 +58,6 @@ import dev.kiln.core.store.WorkQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
@@ -119,9 +115,10 @@ public final class KilnServer implements AutoCloseable {
      * @throws Exception when any part fails to start; what did start is stopped again
      */
     public void start() throws Exception {
+        Settings settings = new Settings(config.settings());
         try {
             Files.createDirectories(config.dataDirectory());
-            nodeId = nodeId(config.dataDirectory());
+            nodeId = NodeIdFile.read(config.dataDirectory());
             // The data directory, plugins/ and conf/ are what builds must never see.
             sandbox = BuildSandbox.configure(config.settings().get("builds.sandbox"), config.settings().get("builds.uid"),
                     List.of(config.dataDirectory(), config.pluginsDirectory(), config.pluginsDirectory().resolveSibling("conf")));
@@ -173,28 +170,8 @@ public final class KilnServer implements AutoCloseable {
             SiteDirectory siteDirectory = new SiteDirectory(new SiteStore(pool));
             sites = new SiteHandler(vertx, siteDirectory, plugins, nodeId, config.dataDirectory(), sitesDomain, metrics::siteRequest);
             if (config.http()) {
-                // No compression by the server: it would turn off zero-copy file sending for every
-                // response. Sites compress text themselves (SiteHandler); API answers are small.
-                HttpServerOptions options = new HttpServerOptions();
-                var handler = sites.inFrontOf(root);
-                http = vertx.createHttpServer(options);
-                // Listen first: with port 0 the public URL is known only once the port is. Routes are
-                // added before the node reports ready.
-                // A negative port is Vert.x's way to share one random port among server instances.
-                int port = config.port() == 0 ? -1 : config.port();
-                var guarded = HttpEdge.guard(handler);
-                http.invalidRequestHandler(HttpEdge::invalidRequest);
-                await(http.requestHandler(guarded).listen(port, config.host()).recover(error -> Future.failedFuture(
-                        new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port() + " ("
-                                + error.getMessage() + "); choose another --port or stop what uses it", error))));
-                // More servers on the same port: Vert.x spreads connections over their event loops,
-                // so serving sites uses every core, as nginx's worker processes do.
-                int instances = intSetting(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
-                for (int i = 1; i < instances; i++) {
-                    HttpServer more = vertx.createHttpServer(options);
-                    more.invalidRequestHandler(HttpEdge::invalidRequest);
-                    await(more.requestHandler(guarded).listen(port, config.host()));
-                }
+                int instances = settings.intAtLeast(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
+                http = await(HttpListeners.listen(vertx, config.host(), config.port(), instances, sites.inFrontOf(root)));
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + http.actualPort();
                 await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {
@@ -231,9 +208,9 @@ public final class KilnServer implements AutoCloseable {
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
 
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
-                    intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
-                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
-                    longSetting("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
+                    settings.intAtLeast("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
+                    settings.intAtLeast("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
+                    settings.bytes("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
             BuildSandbox.killLeftovers(nodeId);
             Dispatcher dispatcher = new Dispatcher(pipeline, pipelineServices);
@@ -241,10 +218,10 @@ public final class KilnServer implements AutoCloseable {
             metrics.executors(nodeId, config.executors(), dispatcher::busy);
             await(vertx.deployVerticle(dispatcher));
             await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
-                    intSetting("notifications.poll_ms", 1000, 50),
-                    intSetting("notifications.retry_base_ms", 10_000, 10),
-                    Duration.ofSeconds(intSetting("notifications.give_up_after_seconds", 3600, 1)),
-                    Duration.ofSeconds(intSetting("notifications.timeout_seconds", 10, 1))))));
+                    settings.intAtLeast("notifications.poll_ms", 1000, 50),
+                    settings.intAtLeast("notifications.retry_base_ms", 10_000, 10),
+                    Duration.ofSeconds(settings.intAtLeast("notifications.give_up_after_seconds", 3600, 1)),
+                    Duration.ofSeconds(settings.intAtLeast("notifications.timeout_seconds", 10, 1))))));
             await(vertx.deployVerticle(new Poller(nodeId, new ProjectPolls(pool), pipelineServices, deploymentService)));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
@@ -402,24 +379,6 @@ public final class KilnServer implements AutoCloseable {
                     LOG.warn("No node serving HTTP is up yet and --public-url is not set; URLs will say http://localhost:{}", config.port());
                     return "http://localhost:" + config.port();
                 }));
-    }
-
-    private long longSetting(String key, long fallback) {
-        return new Settings(config.settings()).bytes(key, fallback);
-    }
-
-    private int intSetting(String key, int fallback, int minimum) {
-        return new Settings(config.settings()).intAtLeast(key, fallback, minimum);
-    }
-
-    private static String nodeId(Path dataDirectory) throws IOException {
-        Path file = dataDirectory.resolve("node-id");
-        if (Files.exists(file)) {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
-        }
-        String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
-        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
-        return id;
     }
 
     private static <T> T await(Future<T> future) throws Exception {
