@@ -110,18 +110,6 @@ public final class ProjectStore {
     }
 
     /**
-     * Finds a project by its slug.
-     *
-     * @param slug the slug
-     * @return the project, if it exists
-     */
-    public Future<Optional<Project>> findBySlug(String slug) {
-        return pool.preparedQuery("SELECT " + Rows.PROJECT_COLUMNS + " FROM projects WHERE slug = $1")
-                .execute(Tuple.of(slug))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(project(rows.iterator().next())));
-    }
-
-    /**
      * Lists projects, newest first.
      *
      * @param page from 1
