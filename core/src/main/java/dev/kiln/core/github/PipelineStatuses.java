@@ -4,6 +4,7 @@ import dev.kiln.core.store.DeploymentStatus;
 import dev.kiln.core.store.DeploymentStore.CreationStatuses;
 import dev.kiln.core.store.DeploymentStore.PreviewStatuses;
 import dev.kiln.core.store.StatusStore.NewStatus;
+import dev.kiln.core.store.StatusStore.Retirement;
 
 /**
  * Which GitHub status each pipeline event writes. The store writes what these give it, in the
@@ -14,6 +15,13 @@ public final class PipelineStatuses {
     /** A deployment is created {@code queued}; the older queued deployments of its branch it supersedes report {@code error}. */
     public static final CreationStatuses CREATED = new CreationStatuses(StatusState.QUEUED.wireName(), "Queued",
             StatusState.ERROR.wireName(), "Superseded by deployment ");
+
+    /**
+     * GitHub's {@code auto_inactive}: a {@code success} gives the earlier {@code success} of its
+     * environment (and the deployment production served before) an {@code inactive} status.
+     */
+    public static final Retirement REPLACED = new Retirement(StatusState.SUCCESS.wireName(), StatusState.INACTIVE.wireName(),
+            "Replaced by deployment ");
 
     /** A branch's preview is removed: its live deployments become inactive, its queued ones are cancelled. */
     public static final PreviewStatuses PREVIEW_REMOVED = new PreviewStatuses(StatusState.SUCCESS.wireName(),
@@ -54,7 +62,8 @@ public final class PipelineStatuses {
      * @return {@code success}
      */
     public static NewStatus deployed(String environment, String environmentUrl, String logUrl) {
-        return NewStatus.byKiln(StatusState.SUCCESS.wireName(), "Deployed", environment).withUrls(environmentUrl, logUrl);
+        return NewStatus.byKiln(StatusState.SUCCESS.wireName(), "Deployed", environment).withUrls(environmentUrl, logUrl)
+                .retiring(REPLACED);
     }
 
     /**
@@ -90,7 +99,8 @@ public final class PipelineStatuses {
      * @return {@code success}
      */
     public static NewStatus activated(String description, String environment, String environmentUrl, String logUrl) {
-        return NewStatus.byKiln(StatusState.SUCCESS.wireName(), description, environment).withUrls(environmentUrl, logUrl);
+        return NewStatus.byKiln(StatusState.SUCCESS.wireName(), description, environment).withUrls(environmentUrl, logUrl)
+                .retiring(REPLACED);
     }
 
     private static String firstLine(String message) {

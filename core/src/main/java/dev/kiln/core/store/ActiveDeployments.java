@@ -84,14 +84,15 @@ public final class ActiveDeployments {
                                 } catch (RuntimeException refused) {
                                     return Future.failedFuture(refused);
                                 }
+                                NewStatus status = activation.status().apply(target);
                                 return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2::bigint, "
                                                 + "production_pinned_by = CASE WHEN $3::boolean THEN $2::bigint ELSE NULL END, "
                                                 + "updated_at = now() WHERE id = $1")
                                         .execute(Tuple.of(projectId, deploymentId, activation.pin()))
-                                        .compose(done -> StatusStore.insert(connection, deploymentId, activation.status().apply(target)))
+                                        .compose(done -> StatusStore.insert(connection, deploymentId, status))
                                         // The one it replaces, even in another environment, is no longer live.
                                         .compose(done -> active == null || active == deploymentId ? Future.<Void>succeededFuture()
-                                                : StatusStore.markInactive(connection, active, deploymentId))
+                                                : StatusStore.markInactive(connection, active, deploymentId, status.retires()))
                                         .map(done -> target);
                             }));
                 }));

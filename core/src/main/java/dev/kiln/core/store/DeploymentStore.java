@@ -1,4 +1,4 @@
-// Over 400 lines: every statement on the deployments table lives here; the log reads could move to LogStore once the API handlers take it (not done yet).
+// Over 400 lines: the deployments' own statements (create and supersede, cancel, preview removal, finish, prune) and reads; the log reads could move to LogStore once the API handlers take it.
 package dev.kiln.core.store;
 
 import java.util.ArrayList;

@@ -232,7 +232,7 @@ public final class WorkQueue {
                                             ? deployedStatuses(connection, deployment, promoted, success.apply(deployment))
                                             // A preview is live at its own URLs and replaces nothing.
                                             : StatusStore.insert(connection, deployment.id(),
-                                                    success.apply(deployment).withAutoInactive(false)).mapEmpty())
+                                                    success.apply(deployment).retiring(null)).mapEmpty())
                                     .map(done -> Optional.of(deployment)));
                 }));
     }
@@ -245,18 +245,18 @@ public final class WorkQueue {
     private static Future<Void> deployedStatuses(SqlConnection connection, Deployment deployment, RowSet<Row> promoted,
                                                  NewStatus success) {
         if (promoted.size() == 0) {
-            return StatusStore.insert(connection, deployment.id(), success.withAutoInactive(false))
+            return StatusStore.insert(connection, deployment.id(), success.retiring(null))
                     .compose(done -> connection.preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1")
                             .execute(Tuple.of(deployment.projectId())))
                     .compose(active -> {
                         Long live = active.iterator().next().getLong(0);
-                        return live == null ? Future.<Void>succeededFuture() : StatusStore.markInactive(connection, deployment.id(), live);
+                        return live == null ? Future.<Void>succeededFuture() : StatusStore.markInactive(connection, deployment.id(), live, success.retires());
                     });
         }
         Long previous = promoted.iterator().next().getLong(0);
         return StatusStore.insert(connection, deployment.id(), success)
                 .compose(done -> previous == null ? Future.<Void>succeededFuture()
-                        : StatusStore.markInactive(connection, previous, deployment.id()));
+                        : StatusStore.markInactive(connection, previous, deployment.id(), success.retires()));
     }
 
     /**
