@@ -1,7 +1,13 @@
 package dev.kiln.core;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Kiln's settings ({@code conf/kiln.properties} and the like), read in one way everywhere: a
@@ -11,6 +17,30 @@ import java.util.Map;
 public final class Settings {
 
     private final Map<String, String> values;
+
+    /**
+     * Reads a settings file in the {@code .properties} format; values are trimmed.
+     *
+     * @param file the file
+     * @param required whether a missing file is an error rather than no settings
+     * @return the keys and values
+     * @throws IOException when the file cannot be read, or is required and missing
+     */
+    public static Map<String, String> read(Path file, boolean required) throws IOException {
+        Map<String, String> settings = new HashMap<>();
+        if (!Files.exists(file)) {
+            if (required) {
+                throw new IOException("config file " + file + " does not exist");
+            }
+            return settings;
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        }
+        properties.forEach((key, value) -> settings.put(key.toString(), value.toString().trim()));
+        return settings;
+    }
 
     /**
      * Settings over a map of keys and values.
@@ -31,6 +61,22 @@ public final class Settings {
      * @throws IllegalArgumentException naming the key, when the value is not such a number
      */
     public long longAtLeast(String key, long fallback, long minimum) {
+        return wholeNumber(key, fallback, minimum, "a whole number of at least " + minimum);
+    }
+
+    /**
+     * A size in bytes, where 0 means no limit.
+     *
+     * @param key the key
+     * @param fallback the default
+     * @return the value
+     * @throws IllegalArgumentException naming the key, when the value is not such a number
+     */
+    public long bytes(String key, long fallback) {
+        return wholeNumber(key, fallback, 0, "a whole number of bytes (0 for no limit)");
+    }
+
+    private long wholeNumber(String key, long fallback, long minimum, String expected) {
         String value = values.get(key);
         if (value == null || value.isBlank()) {
             return fallback;
@@ -43,7 +89,7 @@ public final class Settings {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("setting " + key + " must be a whole number of at least " + minimum + ", got '" + value + "'");
+        throw new IllegalArgumentException("setting " + key + " must be " + expected + ", got '" + value + "'");
     }
 
     /**

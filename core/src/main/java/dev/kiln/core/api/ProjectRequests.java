@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.kiln.core.KilnException;
+import dev.kiln.core.git.RepoUrlRules;
 import dev.kiln.core.pipeline.Redactor;
-import dev.kiln.core.git.GitMirrors;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.store.ProjectSettings;
 import dev.kiln.core.store.TriggerSettings;
@@ -68,7 +68,7 @@ final class ProjectRequests {
         return new ProjectSettings(
                 body.containsKey("name") ? requiredString(body, "name", 100) : current.name(),
                 // Sending back the masked URL of a GET keeps the stored credentials.
-                body.containsKey("repo_url") && !GitMirrors.masked(current.repoUrl(), Redactor.MASK).equals(body.getValue("repo_url"))
+                body.containsKey("repo_url") && !RepoUrlRules.masked(current.repoUrl(), Redactor.MASK).equals(body.getValue("repo_url"))
                         ? repoUrl(body.getValue("repo_url")) : current.repoUrl(),
                 body.containsKey("default_branch") ? branchOr(body, "default_branch", "main") : current.defaultBranch(),
                 body.containsKey("builder") ? builder(body.getValue("builder")) : current.builder(),
@@ -193,7 +193,7 @@ final class ProjectRequests {
             throw KilnException.invalid("repo_url", "is required: an https://, ssh://, git@ or file:// Git URL");
         }
         Requests.singleLine("repo_url", url, MAX_URL);
-        GitMirrors.validateUrl(url.trim()).ifPresent(problem -> {
+        RepoUrlRules.validateUrl(url.trim()).ifPresent(problem -> {
             throw KilnException.invalid("repo_url", problem);
         });
         return url.trim();

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.TokenStore;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -55,6 +56,8 @@ final class TokensHandler {
             }
         }
         tokens.create(((String) name).trim(), false, projectIds)
+                .recover(error -> Future.failedFuture(error instanceof TokenStore.UnknownProjects unknown
+                        ? KilnException.invalid("project_ids", "no project with id " + unknown.ids()) : error))
                 .onSuccess(created -> Responses.data(context, 201, Views.token(created.token()).put("token", created.plain())))
                 .onFailure(context::fail);
     }

@@ -1,6 +1,6 @@
 package dev.kiln.core.api;
 
-import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.git.RepoUrlRules;
 import dev.kiln.core.pipeline.Environments;
 import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.sites.PublicUrls;
@@ -32,7 +32,7 @@ final class Views {
                 .put("id", project.id())
                 .put("name", settings.name())
                 .put("slug", project.slug())
-                .put("repo_url", GitMirrors.masked(settings.repoUrl(), Redactor.MASK))
+                .put("repo_url", RepoUrlRules.masked(settings.repoUrl(), Redactor.MASK))
                 .put("default_branch", settings.defaultBranch())
                 .put("builder", settings.builder())
                 .put("detected_framework", project.detectedFramework())

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import dev.kiln.core.FileTrees;
 
 /** Sizes of directory trees as the disk sees them: a file with several hard links counts once. */
 final class DiskUsage {
@@ -43,14 +42,5 @@ final class DiskUsage {
             throw e.getCause();
         }
         return total;
-    }
-
-    /**
-     * Deletes a tree.
-     *
-     * @param root the directory
-     */
-    static void delete(Path root) {
-        FileTrees.delete(root);
     }
 }

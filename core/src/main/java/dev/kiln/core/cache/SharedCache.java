@@ -26,6 +26,9 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.FileTrees;
+import dev.kiln.core.ProjectKeys;
+
 /**
  * One store per node of the package files every project's builds download, so that a package is
  * downloaded and kept once, not once per project.
@@ -305,7 +308,7 @@ public final class SharedCache {
         }
         List<Path> projects;
         try (Stream<Path> children = Files.list(cacheRoot)) {
-            projects = children.filter(child -> child.getFileName().toString().startsWith("project-"))
+            projects = children.filter(child -> child.getFileName().toString().startsWith(ProjectKeys.PREFIX))
                     .filter(child -> inUse.stream().noneMatch(used -> used.startsWith(child)))
                     .sorted(Comparator.comparing(SharedCache::lastUsed)).toList();
         }
@@ -314,7 +317,7 @@ public final class SharedCache {
                 return freed;
             }
             long before = DiskUsage.of(cacheRoot);
-            DiskUsage.delete(project);
+            FileTrees.delete(project);
             freed += before - DiskUsage.of(cacheRoot);
             LOG.info("Evicted the build cache {} to keep the cache under {} bytes", project.getFileName(), maxBytes);
         }

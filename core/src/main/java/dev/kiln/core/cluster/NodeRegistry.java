@@ -6,7 +6,7 @@ import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.kiln.core.pipeline.Dispatcher;
+import dev.kiln.core.EventBusAddresses;
 import dev.kiln.core.store.DeploymentStore.LogLine;
 import dev.kiln.core.store.LogStore;
 import dev.kiln.core.store.NodeStore;
@@ -64,7 +64,7 @@ public final class NodeRegistry {
             heartbeatTimer = vertx.setPeriodic(HEARTBEAT_MILLIS, id -> nodes.heartbeat(nodeId, busy.getAsInt()));
             sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
             // Work that waited for a node like this one can start now.
-            vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
+            vertx.eventBus().publish(EventBusAddresses.WORK, null);
         });
     }
 
@@ -86,7 +86,7 @@ public final class NodeRegistry {
                 .onSuccess(released -> {
                     if (released > 0) {
                         LOG.info("{}: re-queued {} deployment(s) it was running", reason, released);
-                        vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
+                        vertx.eventBus().publish(EventBusAddresses.WORK, null);
                     }
                 })
                 .onFailure(error -> LOG.warn("Could not take over from {}: {}", left, error.getMessage()))

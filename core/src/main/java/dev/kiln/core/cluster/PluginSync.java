@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.EventBusAddresses;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.plugins.PluginChangeListener;
 import dev.kiln.core.plugins.PluginHost;
@@ -37,9 +38,6 @@ import io.vertx.core.WorkerExecutor;
  * recorded again. After any change the node's capabilities are probed again.
  */
 public final class PluginSync implements PluginChangeListener {
-
-    /** Published (no body) when the recorded plugins change. */
-    public static final String CHANGED_ADDRESS = "kiln.plugins.changed";
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginSync.class);
 
@@ -77,7 +75,7 @@ public final class PluginSync implements PluginChangeListener {
      */
     public Future<Void> start() {
         plugins.addChangeListener(this);
-        vertx.eventBus().consumer(CHANGED_ADDRESS, message -> sync());
+        vertx.eventBus().consumer(EventBusAddresses.PLUGINS_CHANGED, message -> sync());
         return sync();
     }
 
@@ -114,7 +112,7 @@ public final class PluginSync implements PluginChangeListener {
         recorded.onComplete(result -> {
             if (result.succeeded()) {
                 appliedRevisions.merge(pluginId, result.result(), Math::max);
-                vertx.eventBus().publish(CHANGED_ADDRESS, null);
+                vertx.eventBus().publish(EventBusAddresses.PLUGINS_CHANGED, null);
             } else {
                 LOG.warn("Could not record a change of plugin '{}' for the cluster: {}", pluginId, result.cause().getMessage());
             }

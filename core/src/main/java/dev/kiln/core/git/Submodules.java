@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +55,7 @@ final class Submodules {
      * @return what the submodules wrote, and a sentence per submodule
      * @throws GitException naming the submodule that could not be checked out
      */
-    static ExportResult checkout(GitMirrors mirrors, String projectKey, RepoUrls.Remote remote, GitMirrors.TreeCheckout exported, Path target)
+    static ExportResult checkout(GitMirrors mirrors, String projectKey, RepoUrls.Remote remote, TreeExport.TreeCheckout exported, Path target)
             throws GitException {
         return new Submodules(mirrors, projectKey, remote).checkoutAll(remote, exported, target, "", 1);
     }
@@ -66,7 +65,7 @@ final class Submodules {
         return projectKey + "-sub-";
     }
 
-    private ExportResult checkoutAll(RepoUrls.Remote superproject, GitMirrors.TreeCheckout exported, Path target, String prefix, int depth)
+    private ExportResult checkoutAll(RepoUrls.Remote superproject, TreeExport.TreeCheckout exported, Path target, String prefix, int depth)
             throws GitException {
         Config gitmodules = new Config();
         try {
@@ -90,7 +89,7 @@ final class Submodules {
             }
             RepoUrls.Remote remote = remote(path, superproject, url.get());
             Path directory = directoryFor(target, gitlink.getKey(), path);
-            GitMirrors.TreeCheckout checkout;
+            TreeExport.TreeCheckout checkout;
             try {
                 checkout = mirrors.exportSubmodule(mirrorKey(remote), remote, gitlink.getValue(), directory);
             } catch (GitException e) {

@@ -19,12 +19,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.RawParseUtils;
@@ -35,6 +38,9 @@ import org.eclipse.jgit.util.RawParseUtils;
  * point outside it, however the tree was crafted.
  */
 final class TreeExport {
+
+    // A .gitmodules of hundreds of entries is a few kB; anything past this is not one to trust.
+    private static final int MAX_GITMODULES = 1 << 20;
 
     // Like the kernel's limit on nested symbolic links; also stops link cycles.
     private static final int MAX_LINK_HOPS = 40;
@@ -255,5 +261,64 @@ final class TreeExport {
             return "a .git entry is never checked out";
         }
         return null;
+    }
+
+    /**
+     * A commit's files written to a directory, and its {@code .gitmodules}.
+     *
+     * @param written what was written, and the submodules the tree records
+     * @param gitmodules the text of the commit's {@code .gitmodules}, empty when it has none
+     */
+    record TreeCheckout(TreeExport.Written written, String gitmodules) {
+    }
+
+    /**
+     * Writes a commit of a mirror to a directory, and reads its {@code .gitmodules} when the tree
+     * records submodules.
+     *
+     * @param dir the mirror
+     * @param commit the commit
+     * @param target an existing empty directory, or one to create
+     * @return what was written
+     * @throws GitException IO
+     */
+    static TreeCheckout writeCommit(Path dir, RevCommit commit, Path target) throws GitException {
+        try (Repository repo = MirrorFetch.open(dir); ObjectReader reader = repo.newObjectReader()) {
+            Files.createDirectories(target);
+            TreeExport.Written written = TreeExport.write(reader, commit.getTree(), target);
+            String gitmodules = "";
+            if (!written.gitlinks().isEmpty()) {
+                try (TreeWalk walk = TreeWalk.forPath(reader, Constants.DOT_GIT_MODULES, commit.getTree())) {
+                    if (walk != null && (walk.getRawMode(0) & FileMode.TYPE_MASK) == FileMode.TYPE_FILE) {
+                        gitmodules = RawParseUtils.decode(reader.open(walk.getObjectId(0), Constants.OBJ_BLOB).getCachedBytes(MAX_GITMODULES));
+                    }
+                }
+            }
+            return new TreeCheckout(written, gitmodules);
+        } catch (IOException e) {
+            throw MirrorFetch.ioFailure("could not write commit " + commit.name() + " to " + target, e);
+        }
+    }
+
+    /**
+     * Refuses a target that exists and is not an empty directory.
+     *
+     * @param target the directory to export to
+     * @throws GitException IO
+     */
+    static void checkTarget(Path target) throws GitException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new GitException(GitException.Kind.IO, "cannot export to " + target + ": it is not a directory", null);
+        }
+        try (Stream<Path> entries = Files.list(target)) {
+            if (entries.findAny().isPresent()) {
+                throw new GitException(GitException.Kind.IO, "cannot export to " + target + ": the directory is not empty", null);
+            }
+        } catch (IOException e) {
+            throw MirrorFetch.ioFailure("cannot export to " + target, e);
+        }
     }
 }

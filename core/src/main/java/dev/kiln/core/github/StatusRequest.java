@@ -58,7 +58,7 @@ final class StatusRequest {
         Object state = body.getValue("state");
         if (state == null) {
             errors.add(FieldError.missing("state"));
-        } else if (!(state instanceof String name) || !StatusStore.STATES.contains(name)) {
+        } else if (!(state instanceof String name) || !StatusState.isKnown(name)) {
             errors.add(FieldError.invalid("state"));
         }
         String targetUrl = text(body, "target_url", errors);
@@ -83,7 +83,10 @@ final class StatusRequest {
         // GitHub keeps one URL: log_url replaces target_url, and either one sets both.
         String url = logUrl != null && !logUrl.isEmpty() ? logUrl : targetUrl == null ? "" : targetUrl;
         return new NewStatus((String) state, description, environment == null || environment.isBlank() ? null : environment,
-                url, url, environmentUrl, creator, autoInactive == null || (Boolean) autoInactive);
+                url, url, environmentUrl, creator,
+                // GitHub: only a success with auto_inactive (true unless sent false) retires earlier ones.
+                StatusState.SUCCESS.wireName().equals(state) && (autoInactive == null || (Boolean) autoInactive)
+                        ? PipelineStatuses.REPLACED : null);
     }
 
     /** A string field, or null when absent or JSON null; anything else is invalid. */

@@ -48,9 +48,6 @@ public final class Notifier extends VerticleBase {
      * @param timeout how long one attempt may take
      */
     public record NotifierSettings(long pollMillis, long retryBaseMillis, Duration giveUpAfter, Duration timeout) {
-
-        /** Kiln's defaults: every second, retries from 10 s, for up to an hour, 10 s per attempt. */
-        public static final NotifierSettings DEFAULTS = new NotifierSettings(1000, 10_000, Duration.ofHours(1), Duration.ofSeconds(10));
     }
 
     /**

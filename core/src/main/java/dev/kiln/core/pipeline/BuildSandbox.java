@@ -1,12 +1,8 @@
 package dev.kiln.core.pipeline;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -212,7 +208,7 @@ public final class BuildSandbox {
         for (Path directory : writable) {
             Files.createDirectories(directory);
             if (buildUid().isPresent()) {
-                chownTree(directory, buildUid().get());
+                BuildOwnership.giveTree(directory, buildUid().get());
             }
         }
     }
@@ -387,43 +383,6 @@ public final class BuildSandbox {
         if (buildUid().isEmpty() || !Files.isDirectory(root)) {
             return;
         }
-        int uid = buildUid().get();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) throws IOException {
-                if (!Files.readAttributes(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS).get("uid").equals(uid)) {
-                    Files.setAttribute(directory, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(directory, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void chownTree(Path root, int uid) throws IOException {
-        if (Files.readAttributes(root, "unix:uid", LinkOption.NOFOLLOW_LINKS).get("uid").equals(uid)) {
-            // Given already; what the build made inside is its own.
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) throws IOException {
-                give(directory);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                give(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            private void give(Path path) throws IOException {
-                if (!Files.readAttributes(path, "unix:uid", LinkOption.NOFOLLOW_LINKS).get("uid").equals(uid)) {
-                    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(path, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        });
+        BuildOwnership.giveDirectories(root, buildUid().get());
     }
 }

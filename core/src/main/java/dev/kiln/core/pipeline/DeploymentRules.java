@@ -9,7 +9,7 @@ import dev.kiln.core.store.DeploymentStatus;
 import dev.kiln.core.store.ActiveDeployments.ActiveChange;
 
 /**
- * What must hold before a deployment becomes the active one again (rollback, promote), and which
+ * What must hold before a deployment is cancelled or becomes the active one again (rollback, promote), and which
  * commits ask not to be deployed. The store checks these under the project's lock.
  */
 final class DeploymentRules {
@@ -30,6 +30,21 @@ final class DeploymentRules {
         if (change.inProgressId() != null) {
             throw KilnException.conflict("deployment " + change.inProgressId() + " of this project is in progress; "
                     + "roll back when it has finished or cancel it");
+        }
+    }
+
+    /** Cancel: only a queued or running deployment. */
+    static void cancel(Deployment deployment) {
+        if (!deployment.status().inProgress()) {
+            throw KilnException.conflict("deployment " + deployment.id() + " is "
+                    + deployment.status().wireName() + "; only a queued or running deployment can be cancelled");
+        }
+    }
+
+    /** Deleting a project: not while one of its deployments is in progress. */
+    static void deleteProject(long projectId, long inProgress) {
+        if (inProgress > 0) {
+            throw KilnException.conflict("project " + projectId + " has a deployment in progress; cancel it or wait for it to finish");
         }
     }
 

@@ -5,9 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,12 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.ProjectKeys;
 import dev.kiln.core.cache.SharedCache;
 import dev.kiln.core.git.ExportResult;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.git.RepoUrlRules;
+import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.metrics.KilnMetrics;
-import dev.kiln.core.plugins.BuilderLease;
 import dev.kiln.core.plugins.PluginHost;
 import dev.kiln.core.sites.PublicUrls;
 import dev.kiln.core.sites.SiteCopies;
@@ -36,8 +36,6 @@ import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.plugin.api.BuildCancelledException;
 import dev.kiln.plugin.api.BuildException;
-import dev.kiln.plugin.api.BuildOutput;
-import dev.kiln.plugin.api.BuildSettings;
 import dev.kiln.plugin.api.Builder;
 import dev.kiln.plugin.api.Detection;
 import dev.kiln.plugin.api.StorageException;
@@ -66,8 +64,7 @@ final class DeploymentRunner {
     private final GitMirrors git;
     private final PluginHost plugins;
     private final PublicUrls urls;
-    private final BuildSandbox sandbox;
-    private final SharedCache sharedCache;
+    private final BuildPhase buildPhase;
     private final TriggerExports exports;
     private final KilnMetrics metrics;
 
@@ -83,42 +80,9 @@ final class DeploymentRunner {
         this.plugins = services.plugins();
         this.urls = services.urls();
         this.metrics = services.metrics();
-        this.sandbox = services.sandbox();
-        this.sharedCache = new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes());
+        this.buildPhase = new BuildPhase(config, services.sandbox(), services.urls(), services.metrics(),
+                new SharedCache(config.dataDirectory().resolve("cache"), config.cacheMaxBytes()));
         this.exports = new TriggerExports(config.dataDirectory());
-    }
-
-    /** One run's mutable state, confined to the run. */
-    private static final class Run {
-        final Claim claim;
-        final AtomicBoolean cancelled;
-        Deployment deployment;
-        Project project;
-        DeploymentLog log;
-        Redactor redactor = Redactor.NONE;
-        java.util.Set<String> secretKeys = java.util.Set.of();
-        Path workspace;
-        Builder builder;
-        BuilderLease lease;
-        ProcessCommandRunner commands;
-        final List<String> warnings = new ArrayList<>();
-        // The phase this attempt is in and since when, for the phase durations the metrics keep.
-        DeploymentStatus phase;
-        long phaseStartedNanos;
-
-        Run(Claim claim, AtomicBoolean cancelled) {
-            this.claim = claim;
-            this.cancelled = cancelled;
-        }
-    }
-
-    /** A failure Kiln itself caused (as opposed to the user's build). */
-    private static final class KilnFault extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        KilnFault(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /** The claim was fenced out: someone else owns the deployment now. */
@@ -131,7 +95,7 @@ final class DeploymentRunner {
     }
 
     Future<Void> run(Claim claim, AtomicBoolean cancelled) {
-        Run run = new Run(claim, cancelled);
+        DeploymentRun run = new DeploymentRun(claim, cancelled);
         // The log's last line does not depend on the deployment row: read both at once.
         Future<Integer> storedLines = logs.lastLine(claim.deploymentId());
         return deployments.find(claim.deploymentId())
@@ -159,14 +123,15 @@ final class DeploymentRunner {
                     if (claim.attempt() > WorkQueue.MAX_ATTEMPTS) {
                         String message = "gave up after " + WorkQueue.MAX_ATTEMPTS + " attempts: the nodes running it stopped before it finished";
                         run.log.info(message);
-                        return run.log.close().compose(closed -> queue.failed(claim, config.nodeId(), message, true)).compose(this::ended);
+                        return run.log.close().compose(closed -> queue.failed(claim, config.nodeId(), message,
+                                failedDeployment -> PipelineStatuses.failed(message, true, failedDeployment.environment()))).compose(this::ended);
                     }
                     return steps(run);
                 })
                 .recover(error -> error instanceof Fenced ? Future.succeededFuture() : Future.failedFuture(error));
     }
 
-    private Future<Void> steps(Run run) {
+    private Future<Void> steps(DeploymentRun run) {
         Claim claim = run.claim;
         if (claim.attempt() > 1) {
             run.log.info("attempt " + claim.attempt() + " on node " + config.nodeId() + ": retried because the previous attempt"
@@ -180,7 +145,7 @@ final class DeploymentRunner {
                         .compose(detected -> detected.map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                                 .orElse(Future.succeededFuture()))
                         .compose(v -> advance(run, DeploymentStatus.BUILDING, run.builder.id()))
-                        .compose(v -> blocking(() -> build(run, sourceDirectory))))
+                        .compose(v -> blocking(() -> buildPhase.build(run, sourceDirectory))))
                 .compose(output -> output.detectedFramework().map(framework -> projects.setDetectedFramework(run.project.id(), framework))
                         .orElse(Future.succeededFuture())
                         .compose(v -> deployments.addWarnings(claim.deploymentId(), run.warnings))
@@ -193,8 +158,8 @@ final class DeploymentRunner {
                             return run.log.close();
                         })
                         .compose(v -> queue.deployed(claim, Environments.mayGoLive(run.project, run.deployment),
-                                config.nodeId(), artifactKey, deploymentUrl(run),
-                                urls.logsUrl(run.project.id(), claim.deploymentId()))))
+                                config.nodeId(), artifactKey, deployed -> PipelineStatuses.deployed(deployed.environment(),
+                                        deploymentUrl(run), urls.logsUrl(run.project.id(), claim.deploymentId())))))
                 .compose(deployed -> prune(run.project.id()).compose(v -> ended(deployed)))
                 .recover(error -> failed(run, error))
                 .eventually(() -> blocking(() -> {
@@ -207,7 +172,7 @@ final class DeploymentRunner {
                 }));
     }
 
-    private Future<Void> failed(Run run, Throwable error) {
+    private Future<Void> failed(DeploymentRun run, Throwable error) {
         if (error instanceof Fenced || error instanceof BuildCancelledException || error instanceof InterruptedException
                 || run.cancelled.get()) {
             // Cancel or a takeover already wrote the final state, or this node is stopping and the
@@ -226,7 +191,8 @@ final class DeploymentRunner {
         run.log.line("[kiln] failed: " + message);
         endPhase(run);
         return run.log.close()
-                .compose(v -> queue.failed(run.claim, config.nodeId(), message, kilnFault))
+                .compose(v -> queue.failed(run.claim, config.nodeId(), message,
+                        failedDeployment -> PipelineStatuses.failed(message, kilnFault, failedDeployment.environment())))
                 .compose(this::ended);
     }
 
@@ -268,18 +234,20 @@ final class DeploymentRunner {
     }
 
     /** Records how long the attempt spent in the phase it is leaving. */
-    private void endPhase(Run run) {
+    private void endPhase(DeploymentRun run) {
         if (run.phase != null) {
             metrics.phase(run.phase.wireName(), Duration.ofNanos(System.nanoTime() - run.phaseStartedNanos));
             run.phase = null;
         }
     }
 
-    private Future<Void> advance(Run run, DeploymentStatus status, String builder) {
+    private Future<Void> advance(DeploymentRun run, DeploymentStatus status, String builder) {
         if (run.cancelled.get()) {
             return Future.failedFuture(new Fenced());
         }
-        return queue.advance(run.claim, status, config.nodeId(), builder).compose(updated -> {
+        String node = config.nodeId();
+        return queue.advance(run.claim, status, node, builder, PipelineStatuses.reportsProgress(status, run.claim.attempt())
+                ? moved -> PipelineStatuses.building(node, moved.environment()) : null).compose(updated -> {
             if (updated.isEmpty()) {
                 run.cancelled.set(true);
                 return Future.failedFuture(new Fenced());
@@ -298,13 +266,13 @@ final class DeploymentRunner {
         });
     }
 
-    private Path checkout(Run run) throws KilnFault, BuildException, IOException {
+    private Path checkout(DeploymentRun run) throws KilnFault, BuildException, IOException {
         Deployment deployment = run.deployment;
         run.workspace = config.dataDirectory().resolve("workspaces").resolve(deployment.id() + "-" + run.claim.attempt());
         FileTrees.delete(run.workspace);
         Path checkout = run.workspace.resolve("src");
         run.log.info("checking out " + deployment.commitSha() + " (" + deployment.branch() + ") from "
-                + GitMirrors.masked(run.project.settings().repoUrl(), Redactor.MASK));
+                + RepoUrlRules.masked(run.project.settings().repoUrl(), Redactor.MASK));
         // The trigger's tree (exported to detect the builder) is reused unless the commit has
         // submodules: those are checked out here, where a failure fails the deployment naming them.
         if (exports.take(deployment.id(), checkout) && !Files.exists(checkout.resolve(".gitmodules"))) {
@@ -312,7 +280,7 @@ final class DeploymentRunner {
         } else {
             FileTrees.delete(checkout);
             try {
-                ExportResult exported = git.export(mirrorKey(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
+                ExportResult exported = git.export(ProjectKeys.of(run.project.id()), run.project.settings().repoUrl(), deployment.branch(),
                         deployment.commitSha(), checkout, true);
                 exported.submodules().forEach(run.log::info);
                 exported.warnings().forEach(run.log::warn);
@@ -328,7 +296,7 @@ final class DeploymentRunner {
         return source;
     }
 
-    private Optional<String> chooseBuilder(Run run, Path sourceDirectory, Optional<String> lastBuilder)
+    private Optional<String> chooseBuilder(DeploymentRun run, Path sourceDirectory, Optional<String> lastBuilder)
             throws BuildException, InterruptedException {
         String projectBuilder = run.project.settings().builder();
         if (projectBuilder != null) {
@@ -358,7 +326,7 @@ final class DeploymentRunner {
         return run.deployment.builder() == null ? framework : Optional.empty();
     }
 
-    private Optional<Detection> detectSafely(Run run, Builder builder, Path sourceDirectory) throws InterruptedException {
+    private Optional<Detection> detectSafely(DeploymentRun run, Builder builder, Path sourceDirectory) throws InterruptedException {
         String id = builder.id();
         try {
             Optional<Detection> detection = BuilderCalls.call(() -> builder.detect(sourceDirectory), DETECT_TIMEOUT, run.cancelled::get,
@@ -374,118 +342,6 @@ final class DeploymentRunner {
         }
     }
 
-    private BuildOutput build(Run run, Path sourceDirectory) throws BuildException, InterruptedException, KilnFault {
-        var settings = run.project.settings();
-        if (sandbox.problem().isPresent()) {
-            throw new KilnFault(sandbox.problem().get(), null);
-        }
-        Path projectCache = config.dataDirectory().resolve("cache").resolve(mirrorKey(run.project.id()));
-        Path builderCache = projectCache.resolve(run.builder.id());
-        Path home = projectCache.resolve("home");
-        try {
-            sandbox.prepare(List.of(run.workspace, projectCache, builderCache, home));
-        } catch (IOException e) {
-            throw new KilnFault("the build's directories cannot be prepared: " + e.getMessage(), e);
-        }
-        Map<String, String> environment = buildEnvironment(run, home);
-        Map<String, String> secretValues = new HashMap<>(run.project.env());
-        secretValues.keySet().retainAll(run.secretKeys);
-        for (String name : Redactor.tooShort(secretValues)) {
-            run.log.warn("the value of " + name + " is shorter than " + Redactor.MIN_LENGTH + " characters, so it is not masked in logs");
-        }
-        var runner = new ProcessCommandRunner(sandbox, List.of(run.workspace, projectCache), config.nodeId(), environment, run.log,
-                run.cancelled::get, Duration.ofSeconds(settings.buildTimeoutSeconds()));
-        run.commands = runner;
-        var context = new HostBuildContext(run.deployment.id(), run.project.slug(), run.workspace.resolve("src"), sourceDirectory,
-                new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions(),
-                        settings.nodeVersion()),
-                environment, builderCache, deploymentUrl(run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
-        BuildOutput output;
-        Builder builder = run.builder;
-        Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
-        List<String> shared = cacheDirectories(builder::sharedCacheDirectories);
-        List<String> deduplicated = cacheDirectories(builder::deduplicatedCacheDirectories);
-        try {
-            if (!shared.isEmpty()) {
-                int placed = sharedCache.prepare(context.cacheRoot(), shared);
-                sandbox.giveDirectories(context.cacheRoot());
-                run.log.info("shared package cache: " + placed + " files " + (sharedCache.links() ? "linked" : "copied")
-                        + " from this node's store" + (sharedCache.links() ? ""
-                        : " (Kiln does not run as root, so builds get copies: downloads are shared, disk space is not)"));
-            }
-            boolean built = false;
-            try {
-                output = BuilderCalls.call(() -> builder.build(context), timeout, run.cancelled::get, "builder '" + builder.id() + "'");
-                built = true;
-            } finally {
-                metrics.pluginCall(run.lease.pluginId(), "build", !built);
-            }
-        } catch (IOException e) {
-            throw new KilnFault("the shared package cache cannot be used: " + e.getMessage(), e);
-        } catch (BuildException | InterruptedException e) {
-            throw e;
-        } catch (BuilderCalls.TimedOut e) {
-            throw new BuildException(e.getMessage());
-        } catch (Exception | LinkageError e) {
-            // A plugin's bug fails this deployment, not the node.
-            throw new KilnFault("builder '" + builder.id() + "' crashed: " + e, e);
-        } finally {
-            if (!shared.isEmpty() || !deduplicated.isEmpty()) {
-                finishSharedCache(run, context.cacheRoot(), shared, deduplicated);
-            }
-        }
-        if (output == null) {
-            throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);
-        }
-        try {
-            Path real = output.directory().toRealPath();
-            if (!real.startsWith(run.workspace.toRealPath())) {
-                throw new BuildException("the output directory " + output.directory() + " is outside the checkout");
-            }
-        } catch (IOException e) {
-            throw new BuildException("the output directory " + output.directory() + " cannot be read: " + e.getMessage());
-        }
-        if (!Files.isRegularFile(output.directory().resolve("index.html"))) {
-            String folder = run.workspace.resolve("src").relativize(output.directory()).toString();
-            String warning = "the output " + (folder.isEmpty() ? "(the repository root)" : "'" + folder + "'")
-                    + " has no index.html, so the deployment's / answers 404; check the project's output_directory";
-            run.log.warn(warning);
-            run.warnings.add(warning);
-        }
-        return output;
-    }
-
-    /** Admits the build's new package files to the node's store; a failure here costs only sharing. */
-    private void finishSharedCache(Run run, Path projectCache, List<String> shared, List<String> deduplicated) {
-        try {
-            SharedCache.Admitted admitted = sharedCache.finish(projectCache, shared, deduplicated);
-            if (!shared.isEmpty()) {
-                run.log.info("shared package cache: " + admitted.admitted() + " new files stored for every project on this node"
-                        + (admitted.refused().isEmpty() ? "" : "; " + admitted.refused().size()
-                        + " files whose content does not match their name were not shared"));
-            }
-            if (admitted.deduplicated() > 0) {
-                // Only as root: otherwise a copy would be the build's own, and changeable through every project's link.
-                run.log.info("package cache: " + admitted.deduplicated() + " files now kept once on this node, as read-only links to one copy");
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Deployment {}: the shared package cache could not take the build's files: {}", run.claim.deploymentId(), e.toString());
-        }
-    }
-
-    private static List<String> cacheDirectories(java.util.function.Supplier<List<String>> ofBuilder) {
-        try {
-            List<String> directories = ofBuilder.get();
-            // Relative and inside the builder's cache: a plugin does not choose what else Kiln reads.
-            return directories == null ? List.of() : directories.stream()
-                    .filter(directory -> directory != null && !directory.isBlank() && !Path.of(directory).isAbsolute()
-                            && !Path.of(directory).normalize().startsWith(".."))
-                    .toList();
-        } catch (RuntimeException | LinkageError e) {
-            return List.of();
-        }
-    }
-
     /** The values of the project's secret variables are masked, and the repository URL's credentials. */
     private static Redactor redactorFor(Project project, java.util.Set<String> secretKeys) {
         List<String> secrets = new java.util.ArrayList<>();
@@ -494,24 +350,11 @@ final class DeploymentRunner {
                 secrets.add(value);
             }
         });
-        secrets.addAll(GitMirrors.credentialsOf(project.settings().repoUrl()));
+        secrets.addAll(RepoUrlRules.credentialsOf(project.settings().repoUrl()));
         return Redactor.of(secrets);
     }
 
-    private Map<String, String> buildEnvironment(Run run, Path home) {
-        return BuildEnvironment.of(System.getenv(), Map.of(
-                "KILN_DEPLOYMENT_ID", Long.toString(run.deployment.id()),
-                "KILN_PROJECT", run.project.slug(),
-                "KILN_COMMIT_SHA", run.deployment.commitSha(),
-                "KILN_BRANCH", run.deployment.branch(),
-                "KILN_DEPLOYMENT_URL", deploymentUrl(run),
-                "KILN_PRODUCTION_URL", urls.productionUrl(run.project.slug()),
-                "KILN_BRANCH_URL", Optional.ofNullable(Environments.branchUrl(urls, run.project, run.deployment))
-                        .orElseGet(() -> urls.productionUrl(run.project.slug())),
-                "KILN_ENVIRONMENT", run.deployment.environment()), run.project.env(), home);
-    }
-
-    private String upload(Run run, Path output) throws KilnFault {
+    private String upload(DeploymentRun run, Path output) throws KilnFault {
         String storageId = run.deployment.storage();
         StorageTarget storage = plugins.storage(storageId).orElseThrow(() -> new KilnFault(plugins.storageProblem(storageId), null));
         String artifactKey = run.project.slug() + "/" + run.deployment.id();
@@ -530,15 +373,11 @@ final class DeploymentRunner {
         }
     }
 
-    private String deploymentUrl(Run run) {
-        return urls.deploymentUrl(run.project.slug(), run.claim.deploymentId());
+    private String deploymentUrl(DeploymentRun run) {
+        return BuildPhase.deploymentUrl(urls, run);
     }
 
     private <T> Future<T> blocking(Callable<T> work) {
         return workers.executeBlocking(work, false);
-    }
-
-    static String mirrorKey(long projectId) {
-        return Resolver.mirrorKey(projectId);
     }
 }

@@ -10,11 +10,14 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.EventBusAddresses;
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
+import dev.kiln.core.ProjectKeys;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
+import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.store.Deployment;
 import dev.kiln.core.store.DeploymentStore;
 import dev.kiln.core.store.ActiveDeployments;
@@ -162,7 +165,7 @@ public final class DeploymentService {
                 production && trigger == Trigger.API, resolved.explanation());
         return (resolved.framework() == null ? Future.<Void>succeededFuture()
                 : services.projects().setDetectedFramework(project.id(), resolved.framework()))
-                .compose(done -> services.deployments().create(project, created))
+                .compose(done -> services.deployments().create(project, created, PipelineStatuses.CREATED))
                 // The detection's tree waits for the runner, so the commit is exported once.
                 .compose(result -> resolved.tree() == null && result.superseded().isEmpty() ? Future.succeededFuture(result)
                         : vertx.executeBlocking(() -> {
@@ -177,11 +180,11 @@ public final class DeploymentService {
                     services.metrics().deploymentCreated(result.deployment().builder());
                     services.metrics().logLines(resolved.explanation().size());
                     for (long superseded : result.superseded()) {
-                        vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, superseded);
+                        vertx.eventBus().publish(EventBusAddresses.CANCEL, superseded);
                         LiveLogs.publishEnd(vertx, superseded, "cancelled");
                         services.metrics().deploymentFinished("cancelled", null);
                     }
-                    vertx.eventBus().publish(Dispatcher.WORK_ADDRESS, null);
+                    vertx.eventBus().publish(EventBusAddresses.WORK, null);
                     return result.deployment();
                 });
     }
@@ -194,9 +197,10 @@ public final class DeploymentService {
      * @return the cancelled deployment; fails with conflict when it already ended
      */
     public Future<Deployment> cancel(Project project, long deploymentId) {
-        return services.deployments().cancel(project.id(), deploymentId).map(cancelled -> {
+        return services.deployments().cancel(project.id(), deploymentId, DeploymentRules::cancel,
+                cancelled -> PipelineStatuses.cancelled(cancelled.environment())).map(cancelled -> {
             if (cancelled.runningOn() != null) {
-                vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, deploymentId);
+                vertx.eventBus().publish(EventBusAddresses.CANCEL, deploymentId);
             } else {
                 vertx.executeBlocking(() -> {
                     exports.discard(deploymentId);
@@ -219,8 +223,7 @@ public final class DeploymentService {
      */
     public Future<Deployment> rollback(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::rollback,
-                new Activation("Rolled back to this deployment", services.urls().deploymentUrl(project.slug(), deploymentId),
-                        services.urls().logsUrl(project.id(), deploymentId), true));
+                activation(project, deploymentId, "Rolled back to this deployment", true));
     }
 
     /**
@@ -232,8 +235,13 @@ public final class DeploymentService {
      */
     public Future<Deployment> promote(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::promote,
-                new Activation("Promoted to production", services.urls().deploymentUrl(project.slug(), deploymentId),
-                        services.urls().logsUrl(project.id(), deploymentId), false));
+                activation(project, deploymentId, "Promoted to production", false));
+    }
+
+    private Activation activation(Project project, long deploymentId, String description, boolean pin) {
+        String environmentUrl = services.urls().deploymentUrl(project.slug(), deploymentId);
+        String logUrl = services.urls().logsUrl(project.id(), deploymentId);
+        return new Activation(target -> PipelineStatuses.activated(description, target.environment(), environmentUrl, logUrl), pin);
     }
 
     /**
@@ -248,9 +256,9 @@ public final class DeploymentService {
         if (Environments.isProduction(project, branch)) {
             return Future.succeededFuture(Outcome.ignored("'" + branch + "' is the production branch; production keeps serving"));
         }
-        return services.deployments().removePreview(project.id(), branch, reason).map(cancelled -> {
+        return services.deployments().removePreview(project.id(), branch, reason, PipelineStatuses.PREVIEW_REMOVED).map(cancelled -> {
             cancelled.forEach(id -> {
-                vertx.eventBus().publish(Dispatcher.CANCEL_ADDRESS, id);
+                vertx.eventBus().publish(EventBusAddresses.CANCEL, id);
                 LiveLogs.publishEnd(vertx, id, "cancelled");
                 services.metrics().deploymentFinished("cancelled", null);
             });
@@ -295,12 +303,12 @@ public final class DeploymentService {
      * @return done once the rows are gone; files go afterwards
      */
     public Future<Void> delete(Project project) {
-        return services.projects().delete(project.id()).map(artifacts -> {
+        return services.projects().delete(project.id(), inProgress -> DeploymentRules.deleteProject(project.id(), inProgress)).map(artifacts -> {
             // Files and the mirror go after the rows: a failure here leaves garbage, never a
             // project whose deployments lost their files.
             vertx.executeBlocking(() -> {
                 deleteArtifacts(artifacts);
-                services.git().deleteMirror(Resolver.mirrorKey(project.id()));
+                services.git().deleteMirror(ProjectKeys.of(project.id()));
                 deleteCache(project.id());
                 return null;
             }, false).onFailure(error -> LOG.warn("Cleaning up after project {} failed: {}", project.id(), error.getMessage()));
@@ -322,7 +330,7 @@ public final class DeploymentService {
     }
 
     private void deleteCache(long projectId) throws IOException {
-        Path cache = cacheDirectory.resolve(Resolver.mirrorKey(projectId));
+        Path cache = cacheDirectory.resolve(ProjectKeys.of(projectId));
         if (!Files.exists(cache)) {
             return;
         }

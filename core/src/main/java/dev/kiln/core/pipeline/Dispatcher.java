@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.kiln.core.EventBusAddresses;
 import dev.kiln.core.store.DatabaseHealth;
 import dev.kiln.core.store.WorkQueue;
 import dev.kiln.core.store.WorkQueue.Claim;
@@ -20,15 +21,10 @@ import io.vertx.core.WorkerExecutor;
 
 /**
  * Claims deployments from the durable queue while this node has a free executor and runs them.
- * It wakes at once when any node publishes on {@link #WORK_ADDRESS}, and also checks on a timer
- * for work whose lease ran out. Cancel signals arrive on {@link #CANCEL_ADDRESS}.
+ * It wakes at once when any node publishes on {@link EventBusAddresses#WORK}, and also checks on a timer
+ * for work whose lease ran out. Cancel signals arrive on {@link EventBusAddresses#CANCEL}.
  */
 public final class Dispatcher extends VerticleBase {
-
-    /** Published (no body) when new work is queued. */
-    public static final String WORK_ADDRESS = "kiln.work";
-    /** Published with a deployment id when it is cancelled. */
-    public static final String CANCEL_ADDRESS = "kiln.cancel";
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long SWEEP_MILLIS = 1_000;
@@ -78,8 +74,8 @@ public final class Dispatcher extends VerticleBase {
             if (released > 0) {
                 LOG.info("Resuming {} deployment(s) this node was running before it stopped", released);
             }
-            vertx.eventBus().consumer(WORK_ADDRESS, message -> wake());
-            vertx.eventBus().<Long>consumer(CANCEL_ADDRESS, message -> cancelLocal(message.body()));
+            vertx.eventBus().consumer(EventBusAddresses.WORK, message -> wake());
+            vertx.eventBus().<Long>consumer(EventBusAddresses.CANCEL, message -> cancelLocal(message.body()));
             vertx.setPeriodic(SWEEP_MILLIS, id -> wake());
             long renewMillis = config.leaseSeconds() * 1000L / 3;
             vertx.setPeriodic(renewMillis, id -> renewLeases());
@@ -95,7 +91,7 @@ public final class Dispatcher extends VerticleBase {
         // Hand the running deployments to the other nodes now rather than when the leases run out.
         Future<?> released = running.isEmpty() && !claiming ? Future.succeededFuture()
                 : queue.releaseAll(config.nodeId(), "node " + config.nodeId() + " was stopped").onSuccess(count ->
-                        vertx.eventBus().publish(WORK_ADDRESS, null));
+                        vertx.eventBus().publish(EventBusAddresses.WORK, null));
         return released.eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
     }
 

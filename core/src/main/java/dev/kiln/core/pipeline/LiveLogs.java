@@ -1,10 +1,11 @@
 package dev.kiln.core.pipeline;
 
+import dev.kiln.core.EventBusAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Event bus addresses of live logs: lines are published as {@code {"n": 1, "line": "..."}} and the
+ * Live logs on the event bus ({@link EventBusAddresses#logs}): lines are published as {@code {"n": 1, "line": "..."}} and the
  * end of a deployment as {@code {"end": true, "status": "deployed"}}.
  */
 public final class LiveLogs {
@@ -19,7 +20,7 @@ public final class LiveLogs {
      * @return the address
      */
     public static String address(long deploymentId) {
-        return "kiln.logs." + deploymentId;
+        return EventBusAddresses.logs(deploymentId);
     }
 
     /**

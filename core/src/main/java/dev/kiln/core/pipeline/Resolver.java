@@ -6,6 +6,7 @@ import java.util.UUID;
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.FileTrees;
 import dev.kiln.core.KilnException;
+import dev.kiln.core.ProjectKeys;
 import dev.kiln.core.git.CommitInfo;
 import dev.kiln.core.git.GitException;
 import dev.kiln.core.git.GitMirrors;
@@ -43,7 +44,7 @@ final class Resolver {
     }
 
     Resolved resolve(Project project, String branch, String sha) {
-        String mirror = mirrorKey(project.id());
+        String mirror = ProjectKeys.of(project.id());
         String repoUrl = project.settings().repoUrl();
         try {
             CommitInfo commit = sha == null ? git.fetchBranch(mirror, repoUrl, branch) : git.commit(mirror, repoUrl, branch, sha);
@@ -87,10 +88,5 @@ final class Resolver {
             case IO -> new KilnException(ErrorCode.INTERNAL_ERROR, "could not update the local mirror: " + e.getMessage());
             default -> new KilnException(ErrorCode.UPSTREAM_ERROR, e.getMessage());
         };
-    }
-
-    /** The one name of a project's mirror and build cache directory. */
-    static String mirrorKey(long projectId) {
-        return "project-" + projectId;
     }
 }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import dev.kiln.core.KilnException;
 import dev.kiln.plugin.api.Builder;
 import dev.kiln.plugin.api.KilnPluginApi;
+import dev.kiln.plugin.api.StorageTarget;
 import dev.kiln.plugin.api.StorageTargetFactory;
 
 /**
@@ -39,6 +40,7 @@ final class LoadedPlugin {
     private boolean retired;
     private boolean unloaded;
     private Runnable afterUnload = () -> { };
+    private List<StorageTarget> toClose = List.of();
 
     private LoadedPlugin(PluginManager manager, PluginDescriptor descriptor, Map<String, Builder> builders,
                          Map<String, StorageTargetFactory> storageFactories) {
@@ -206,6 +208,15 @@ final class LoadedPlugin {
     }
 
     /**
+     * The storage targets made from this plugin's factories, closed just before it unloads.
+     *
+     * @param targets the targets as the factories returned them
+     */
+    synchronized void closeOnUnload(List<StorageTarget> targets) {
+        toClose = List.copyOf(targets);
+    }
+
+    /**
      * No new leases; unloads now or when the last lease ends.
      *
      * @param then runs after unloading (deleting the replaced file, for example)
@@ -229,6 +240,13 @@ final class LoadedPlugin {
             return;
         }
         unloaded = true;
+        for (StorageTarget target : toClose) {
+            try {
+                target.close();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("A storage target of plugin {} failed to close: {}", descriptor.getPluginId(), e.toString());
+            }
+        }
         unload(manager, descriptor);
         LOG.info("Unloaded plugin {} {}", descriptor.getPluginId(), descriptor.getVersion());
         try {

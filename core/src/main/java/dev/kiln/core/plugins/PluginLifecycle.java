@@ -251,6 +251,7 @@ final class PluginLifecycle {
         Map<String, StorageTarget> targets = new LinkedHashMap<>();
         Map<String, String> problems = new LinkedHashMap<>();
         loaded.storageFactories().forEach((id, factory) -> storageSettings.create(id, factory, targets, problems));
+        loaded.closeOnUnload(List.copyOf(targets.values()));
         targets.replaceAll((id, target) -> new LeasedStorage(id, target, loaded));
         plugin.loaded = loaded;
         plugin.problem = null;

@@ -1,12 +1,10 @@
 package dev.kiln.core.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,9 +118,10 @@ public final class KilnServer implements AutoCloseable {
      * @throws Exception when any part fails to start; what did start is stopped again
      */
     public void start() throws Exception {
+        Settings settings = new Settings(config.settings());
         try {
             Files.createDirectories(config.dataDirectory());
-            nodeId = nodeId(config.dataDirectory());
+            nodeId = NodeIdFile.read(config.dataDirectory());
             // The data directory, plugins/ and conf/ are what builds must never see.
             sandbox = BuildSandbox.configure(config.settings().get("builds.sandbox"), config.settings().get("builds.uid"),
                     List.of(config.dataDirectory(), config.pluginsDirectory(), config.pluginsDirectory().resolveSibling("conf")));
@@ -179,7 +178,7 @@ public final class KilnServer implements AutoCloseable {
             if (config.http()) {
                 // Listen first: with port 0 the public URL is known only once the port is. Routes are
                 // added before the node reports ready.
-                int instances = intSetting(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
+                int instances = settings.intAtLeast(HTTP_INSTANCES_SETTING, Runtime.getRuntime().availableProcessors(), 1);
                 httpPort = await(HttpServers.listen(vertx, HttpEdge.guard(sites.inFrontOf(root)), instances, config.host(), config.port())
                         .recover(error -> Future.failedFuture(new IllegalStateException("cannot listen for HTTP on " + config.host() + ":"
                                 + config.port() + " (" + error.getMessage() + "); choose another --port or stop what uses it", error))));
@@ -221,9 +220,9 @@ public final class KilnServer implements AutoCloseable {
                     .end("{\"error\":{\"code\":\"not_found\",\"message\":\"no such page; the API is under " + ApiRouter.BASE + "\"}}"));
 
             PipelineConfig pipeline = new PipelineConfig(nodeId, config.executors(), config.dataDirectory(), LEASE_SECONDS,
-                    intSetting("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
-                    intSetting("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
-                    longSetting("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
+                    settings.intAtLeast("builds.grace_seconds", PipelineConfig.DEFAULT_BUILDER_GRACE_SECONDS, 0),
+                    settings.intAtLeast("artifacts.keep", PipelineConfig.DEFAULT_KEEP_ARTIFACTS, 1),
+                    settings.bytes("builds.cache_max_bytes", PipelineConfig.DEFAULT_CACHE_MAX_BYTES));
             NodeCapabilities capabilities = NodeCapabilities.probe(plugins);
             BuildSandbox.killLeftovers(nodeId);
             Dispatcher dispatcher = new Dispatcher(pipeline, pipelineServices);
@@ -231,10 +230,10 @@ public final class KilnServer implements AutoCloseable {
             metrics.executors(nodeId, config.executors(), dispatcher::busy);
             await(vertx.deployVerticle(dispatcher));
             await(vertx.deployVerticle(new Notifier(notifications, urls, nodeId, new Notifier.NotifierSettings(
-                    intSetting("notifications.poll_ms", 1000, 50),
-                    intSetting("notifications.retry_base_ms", 10_000, 10),
-                    Duration.ofSeconds(intSetting("notifications.give_up_after_seconds", 3600, 1)),
-                    Duration.ofSeconds(intSetting("notifications.timeout_seconds", 10, 1))))));
+                    settings.intAtLeast("notifications.poll_ms", 1000, 50),
+                    settings.intAtLeast("notifications.retry_base_ms", 10_000, 10),
+                    Duration.ofSeconds(settings.intAtLeast("notifications.give_up_after_seconds", 3600, 1)),
+                    Duration.ofSeconds(settings.intAtLeast("notifications.timeout_seconds", 10, 1))))));
             await(vertx.deployVerticle(new Poller(nodeId, new ProjectPolls(pool), pipelineServices, deploymentService)));
             registry = new NodeRegistry(vertx, nodeStore, queue, logs, nodeId, dispatcher::busy);
             await(registry.start(new NodeStore.Node(nodeId, cluster.address(), config.http() ? baseUrl() : null, "up",
@@ -399,36 +398,6 @@ public final class KilnServer implements AutoCloseable {
                     LOG.warn("No node serving HTTP is up yet and --public-url is not set; URLs will say http://localhost:{}", config.port());
                     return "http://localhost:" + config.port();
                 }));
-    }
-
-    private long longSetting(String key, long fallback) {
-        String value = config.settings().get(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed >= 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("setting " + key + " must be a whole number of bytes (0 for no limit), got '" + value + "'");
-    }
-
-    private int intSetting(String key, int fallback, int minimum) {
-        return new Settings(config.settings()).intAtLeast(key, fallback, minimum);
-    }
-
-    private static String nodeId(Path dataDirectory) throws IOException {
-        Path file = dataDirectory.resolve("node-id");
-        if (Files.exists(file)) {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
-        }
-        String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
-        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
-        return id;
     }
 
     private static <T> T await(Future<T> future) throws Exception {

@@ -1,13 +1,8 @@
 package dev.kiln.core.server;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -156,7 +151,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path home = Path.of(System.getProperty("kiln.home", "."));
-            Map<String, String> settings = readSettings(configFile != null ? configFile : home.resolve("conf/kiln.properties"),
+            Map<String, String> settings = Settings.read(configFile != null ? configFile : home.resolve("conf/kiln.properties"),
                     configFile != null);
             String databaseUrl = database.url(spec.commandLine());
             if (databasePort < 0 || databasePort > 65535 || (databasePort > 0 && databaseUrl != null)) {
@@ -230,22 +225,6 @@ public final class Main implements Runnable {
 
         private static java.util.List<String> split(String value) {
             return value == null || value.isBlank() ? java.util.List.of() : java.util.List.of(value.split(","));
-        }
-
-        private static Map<String, String> readSettings(Path file, boolean required) throws IOException {
-            Map<String, String> settings = new HashMap<>();
-            if (!Files.exists(file)) {
-                if (required) {
-                    throw new IOException("config file " + file + " does not exist");
-                }
-                return settings;
-            }
-            Properties properties = new Properties();
-            try (InputStream in = Files.newInputStream(file)) {
-                properties.load(in);
-            }
-            properties.forEach((key, value) -> settings.put(key.toString(), value.toString().trim()));
-            return settings;
         }
     }
 }

@@ -41,9 +41,9 @@ import io.vertx.core.json.JsonObject;
 final class ArtifactPeers {
 
     /** Followed by a node id: that node's file server. */
-    static final String ADDRESS_PREFIX = "kiln.sites.files.";
+    static final String ADDRESS_PREFIX = dev.kiln.core.EventBusAddresses.SITE_FILES_PREFIX;
     /** Followed by an artifact key: every node holding a whole copy of that deployment. */
-    static final String HOLDERS_PREFIX = "kiln.sites.holders.";
+    static final String HOLDERS_PREFIX = dev.kiln.core.EventBusAddresses.SITE_HOLDERS_PREFIX;
     /** Asks for a deployment's manifest rather than a file. */
     static final String MANIFEST = "manifest";
     private static final String NODE_LOCAL_STORAGE = "local";

@@ -1,31 +1,13 @@
 package dev.kiln.core.sites;
 
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-
+import dev.kiln.plugin.api.WebContentTypes;
 import io.vertx.core.http.MimeMapping;
 
-/** The {@code Content-Type} of served files, and which of them are text worth compressing. */
+/**
+ * The {@code Content-Type} of served files, and which of them are text worth compressing: the web's
+ * common types from {@link WebContentTypes} (shared with storage plugins), then Vert.x's table.
+ */
 final class ContentTypes {
-
-    /** Types Vert.x's table lacks or gets wrong for the web. */
-    private static final Map<String, String> OVERRIDES = Map.ofEntries(
-            Map.entry("webmanifest", "application/manifest+json"),
-            Map.entry("avif", "image/avif"),
-            Map.entry("wasm", "application/wasm"),
-            Map.entry("mjs", "text/javascript"),
-            Map.entry("js", "text/javascript"),
-            Map.entry("map", "application/json"),
-            Map.entry("webp", "image/webp"),
-            Map.entry("woff2", "font/woff2"),
-            Map.entry("woff", "font/woff"),
-            Map.entry("ico", "image/x-icon"),
-            Map.entry("md", "text/markdown"),
-            Map.entry("txt", "text/plain"));
-    private static final Set<String> TEXT_APPLICATIONS = Set.of("application/json", "application/manifest+json", "application/xml",
-            "application/javascript", "application/xhtml+xml", "application/rss+xml", "application/atom+xml", "image/svg+xml",
-            "application/ld+json", "image/x-icon");
 
     private ContentTypes() {
     }
@@ -37,8 +19,7 @@ final class ContentTypes {
      * @return the header value
      */
     static String of(String path) {
-        String type = bare(path);
-        return isText(type) && !type.equals("image/x-icon") ? type + "; charset=utf-8" : type;
+        return WebContentTypes.headerValue(bare(path));
     }
 
     /**
@@ -48,7 +29,7 @@ final class ContentTypes {
      * @return true for text
      */
     static boolean isText(String type) {
-        return type.startsWith("text/") || TEXT_APPLICATIONS.contains(type);
+        return WebContentTypes.isText(type);
     }
 
     /**
@@ -58,15 +39,11 @@ final class ContentTypes {
      * @return the type; {@code application/octet-stream} when unknown
      */
     static String bare(String path) {
-        int slash = path.lastIndexOf('/');
-        int dot = path.lastIndexOf('.');
-        if (dot > slash) {
-            String override = OVERRIDES.get(path.substring(dot + 1).toLowerCase(Locale.ROOT));
-            if (override != null) {
-                return override;
-            }
+        String known = WebContentTypes.of(path);
+        if (known != null) {
+            return known;
         }
         String type = MimeMapping.mimeTypeForFilename(path);
-        return type == null ? "application/octet-stream" : type;
+        return type == null ? WebContentTypes.UNKNOWN : type;
     }
 }

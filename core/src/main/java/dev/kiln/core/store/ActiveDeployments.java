@@ -1,5 +1,7 @@
 package dev.kiln.core.store;
 
+import java.util.function.Function;
+
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.StatusStore.NewStatus;
 import io.vertx.core.Future;
@@ -48,12 +50,10 @@ public final class ActiveDeployments {
     /**
      * How the active deployment changes.
      *
-     * @param description the {@code success} status's description
-     * @param environmentUrl the URL its status reports
-     * @param logUrl its logs' URL
+     * @param status the status it writes, made from the deployment made active
      * @param pin true to pin production to it (a rollback), false to let go of any pin (a promote)
      */
-    public record Activation(String description, String environmentUrl, String logUrl, boolean pin) {
+    public record Activation(Function<Deployment, NewStatus> status, boolean pin) {
     }
 
     /**
@@ -84,16 +84,15 @@ public final class ActiveDeployments {
                                 } catch (RuntimeException refused) {
                                     return Future.failedFuture(refused);
                                 }
+                                NewStatus status = activation.status().apply(target);
                                 return connection.preparedQuery("UPDATE projects SET active_deployment_id = $2::bigint, "
                                                 + "production_pinned_by = CASE WHEN $3::boolean THEN $2::bigint ELSE NULL END, "
                                                 + "updated_at = now() WHERE id = $1")
                                         .execute(Tuple.of(projectId, deploymentId, activation.pin()))
-                                        .compose(done -> StatusStore.insert(connection, deploymentId,
-                                                NewStatus.byKiln("success", activation.description(), target.environment())
-                                                        .withUrls(activation.environmentUrl(), activation.logUrl())))
+                                        .compose(done -> StatusStore.insert(connection, deploymentId, status))
                                         // The one it replaces, even in another environment, is no longer live.
                                         .compose(done -> active == null || active == deploymentId ? Future.<Void>succeededFuture()
-                                                : StatusStore.markInactive(connection, active, deploymentId))
+                                                : StatusStore.markInactive(connection, active, deploymentId, status.retires()))
                                         .map(done -> target);
                             }));
                 }));

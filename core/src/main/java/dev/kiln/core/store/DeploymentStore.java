@@ -1,8 +1,11 @@
+// Over 400 lines: the deployments' own statements (create and supersede, cancel, preview removal, finish, prune) and reads; the log reads could move to LogStore once the API handlers take it.
 package dev.kiln.core.store;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.StatusStore.NewStatus;
@@ -84,14 +87,26 @@ public final class DeploymentStore {
     }
 
     /**
-     * Creates a queued deployment with its job, first transition and {@code queued} status, and
+     * The statuses creating a deployment writes.
+     *
+     * @param queuedState the new deployment's state
+     * @param queuedDescription and its description
+     * @param supersededState the state of an older queued deployment it cancels
+     * @param supersededBy that one's description, followed by the new deployment's id
+     */
+    public record CreationStatuses(String queuedState, String queuedDescription, String supersededState, String supersededBy) {
+    }
+
+    /**
+     * Creates a queued deployment with its job, first transition and first status, and
      * cancels the older still-queued deployments of its branch, in one statement.
      *
      * @param project the project
      * @param created what to create
+     * @param statuses the statuses it writes
      * @return the deployment and the ids it superseded
      */
-    public Future<Created> create(Project project, NewDeployment created) {
+    public Future<Created> create(Project project, NewDeployment created, CreationStatuses statuses) {
         // One statement (one round trip, one commit): the deployment, its first transition, its job
         // and its "queued" status appear together or not at all, and so do the cancellations it causes.
         return pool.preparedQuery("WITH d AS (INSERT INTO deployments (project_id, commit_sha, commit_message, commit_author, "
@@ -100,7 +115,7 @@ public final class DeploymentStore {
                         + "t AS (INSERT INTO deployment_transitions (deployment_id, status, attempt) SELECT id, 'queued', 0 FROM d), "
                         + "j AS (INSERT INTO jobs (deployment_id, builder) SELECT id, $8 FROM d), "
                         + "s AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'queued', 'Queued', environment, '', '', '', $9, NULL FROM d), "
+                        + "environment_url, creator, creator_id) SELECT id, $13, $14, environment, '', '', '', $9, NULL FROM d), "
                         + "c AS (UPDATE deployments o SET status = 'cancelled', finished_at = now(), "
                         + "error_message = 'superseded by deployment ' || d.id FROM d "
                         + "WHERE o.project_id = $1 AND o.branch = $5 AND o.status = 'queued' AND o.id < d.id RETURNING o.id, o.attempt, o.environment, d.id AS by), "
@@ -108,7 +123,7 @@ public final class DeploymentStore {
                         + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) "
                         + "SELECT id, 'cancelled', attempt, 'superseded by deployment ' || by FROM c), "
                         + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'error', 'Superseded by deployment ' || by, environment, "
+                        + "environment_url, creator, creator_id) SELECT id, $15, $16::text || by, environment, "
                         + "'', '', '', $9, NULL FROM c), "
                         + "u AS (UPDATE projects SET production_pinned_by = NULL WHERE id = $1 AND $11 AND production_pinned_by IS NOT NULL), "
                         // Written with the deployment, before any runner can claim it and number its own lines.
@@ -118,7 +133,8 @@ public final class DeploymentStore {
                 .execute(Tuple.from(new Object[] {project.id(), created.commit().sha(), created.commit().message(),
                         created.commit().author(), created.branch(), created.environment(), project.settings().storage(),
                         created.builder(), StatusStore.Creator.PIPELINE.name(), created.trigger(), created.unpin(),
-                        created.logLines().toArray(String[]::new)}))
+                        created.logLines().toArray(String[]::new), statuses.queuedState(), statuses.queuedDescription(),
+                        statuses.supersededState(), statuses.supersededBy()}))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     Long[] superseded = row.getArrayOfLongs("superseded");
@@ -158,30 +174,41 @@ public final class DeploymentStore {
     }
 
     /**
-     * Removes a branch's preview: its deployments no longer have a branch URL, their latest
-     * {@code success} becomes {@code inactive}, and its queued deployments are cancelled.
+     * The statuses removing a preview writes.
+     *
+     * @param live the state of a deployment still live
+     * @param retired what a live deployment's latest status becomes
+     * @param cancelled what a cancelled queued deployment reports
+     */
+    public record PreviewStatuses(String live, String retired, String cancelled) {
+    }
+
+    /**
+     * Removes a branch's preview: its deployments no longer have a branch URL, their latest live
+     * status is retired, and its queued deployments are cancelled.
      *
      * @param projectId the project
      * @param branch the branch
      * @param reason why, for cancelled deployments and statuses
+     * @param statuses the states to write
      * @return the ids of the deployments cancelled
      */
-    public Future<List<Long>> removePreview(long projectId, String branch, String reason) {
+    public Future<List<Long>> removePreview(long projectId, String branch, String reason, PreviewStatuses statuses) {
         return pool.preparedQuery("WITH r AS (UPDATE deployments SET preview_removed = TRUE WHERE project_id = $1 AND branch = $2 "
                         + "AND NOT preview_removed RETURNING id), "
                         + "i AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT latest.deployment_id, 'inactive', $3, latest.environment, "
+                        + "environment_url, creator, creator_id) SELECT latest.deployment_id, $6, $3, latest.environment, "
                         + "latest.target_url, latest.log_url, latest.environment_url, $4, NULL FROM r JOIN LATERAL "
                         + "(SELECT * FROM deployment_statuses s WHERE s.deployment_id = r.id ORDER BY s.id DESC LIMIT 1) latest ON TRUE "
-                        + "WHERE latest.state = 'success'), "
+                        + "WHERE latest.state = $5), "
                         + "c AS (UPDATE deployments SET status = 'cancelled', finished_at = now(), error_message = $3 "
                         + "WHERE project_id = $1 AND branch = $2 AND status = 'queued' RETURNING id, attempt, environment), "
                         + "cj AS (DELETE FROM jobs WHERE deployment_id IN (SELECT id FROM c)), "
                         + "ct AS (INSERT INTO deployment_transitions (deployment_id, status, attempt, reason) SELECT id, 'cancelled', attempt, $3 FROM c), "
                         + "cs AS (INSERT INTO deployment_statuses (deployment_id, state, description, environment, target_url, log_url, "
-                        + "environment_url, creator, creator_id) SELECT id, 'error', $3, environment, '', '', '', $4, NULL FROM c) "
+                        + "environment_url, creator, creator_id) SELECT id, $7, $3, environment, '', '', '', $4, NULL FROM c) "
                         + "SELECT id FROM c ORDER BY id")
-                .execute(Tuple.of(projectId, branch, reason, StatusStore.KILN))
+                .execute(Tuple.of(projectId, branch, reason, StatusStore.KILN, statuses.live(), statuses.retired(), statuses.cancelled()))
                 .map(rows -> {
                     List<Long> cancelled = new ArrayList<>();
                     rows.forEach(row -> cancelled.add(row.getLong(0)));
@@ -297,14 +324,18 @@ public final class DeploymentStore {
      *
      * @param projectId the project
      * @param deploymentId the deployment
-     * @return the cancelled deployment; fails with not found, or conflict when already final
+     * @param rule checked on the locked deployment; it throws to refuse
+     * @param report the status it writes, made from the cancelled deployment
+     * @return the cancelled deployment; fails with not found, or as the rule refuses
      */
-    public Future<Cancelled> cancel(long projectId, long deploymentId) {
+    public Future<Cancelled> cancel(long projectId, long deploymentId, Consumer<Deployment> rule,
+                                    Function<Deployment, NewStatus> report) {
         return pool.withTransaction(connection -> lockDeployment(connection, projectId, deploymentId)
                 .compose(deployment -> {
-                    if (!deployment.status().inProgress()) {
-                        return Future.failedFuture(KilnException.conflict("deployment " + deploymentId + " is "
-                                + deployment.status().wireName() + "; only a queued or running deployment can be cancelled"));
+                    try {
+                        rule.accept(deployment);
+                    } catch (RuntimeException refused) {
+                        return Future.failedFuture(refused);
                     }
                     return connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1 RETURNING lease_owner, lease_expires_at > now() AS live")
                             .execute(Tuple.of(deploymentId))
@@ -316,8 +347,7 @@ public final class DeploymentStore {
                                 }
                                 String runningOn = owner;
                                 return finish(connection, deploymentId, DeploymentStatus.CANCELLED, "cancelled by request", deployment.attempt())
-                                        .compose(cancelled -> StatusStore.insert(connection, deploymentId,
-                                                        NewStatus.byKiln("error", "Deployment cancelled", cancelled.environment()))
+                                        .compose(cancelled -> StatusStore.insert(connection, deploymentId, report.apply(cancelled))
                                                 .map(done -> new Cancelled(cancelled, runningOn)));
                             });
                 }));

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 import dev.kiln.core.KilnException;
-import dev.kiln.core.git.GitMirrors;
+import dev.kiln.core.git.RepoUrlRules;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -109,18 +110,6 @@ public final class ProjectStore {
     }
 
     /**
-     * Finds a project by its slug.
-     *
-     * @param slug the slug
-     * @return the project, if it exists
-     */
-    public Future<Optional<Project>> findBySlug(String slug) {
-        return pool.preparedQuery("SELECT " + Rows.PROJECT_COLUMNS + " FROM projects WHERE slug = $1")
-                .execute(Tuple.of(slug))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(project(rows.iterator().next())));
-    }
-
-    /**
      * Lists projects, newest first.
      *
      * @param page from 1
@@ -207,13 +196,14 @@ public final class ProjectStore {
     }
 
     /**
-     * Deletes a project unless one of its deployments is in progress.
+     * Deletes a project if a rule allows it, given how many of its deployments are in progress.
      *
      * @param id the project
-     * @return the artifact keys (with their storage) its deployments had; fails with a conflict
-     *     while a deployment is in progress
+     * @param inProgressRule gets that number under the project's lock; it throws to refuse
+     * @return the artifact keys (with their storage) its deployments had; fails with not found, or
+     *     as the rule refuses
      */
-    public Future<List<StoredArtifactRef>> delete(long id) {
+    public Future<List<StoredArtifactRef>> delete(long id, LongConsumer inProgressRule) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT id FROM projects WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
                 .compose(found -> {
@@ -224,9 +214,10 @@ public final class ProjectStore {
                             .execute(Tuple.of(id, (Object) DeploymentStatus.IN_PROGRESS.toArray(String[]::new)));
                 })
                 .compose(count -> {
-                    if (count.iterator().next().getLong(0) > 0) {
-                        return Future.failedFuture(KilnException.conflict(
-                                "project " + id + " has a deployment in progress; cancel it or wait for it to finish"));
+                    try {
+                        inProgressRule.accept(count.iterator().next().getLong(0));
+                    } catch (RuntimeException refused) {
+                        return Future.failedFuture(refused);
                     }
                     return connection.preparedQuery("SELECT storage, artifact_key FROM deployments "
                             + "WHERE project_id = $1 AND artifact_key IS NOT NULL AND NOT pruned").execute(Tuple.of(id));
@@ -256,7 +247,7 @@ public final class ProjectStore {
             LOG.warn("Project {}: {}", project.id(), e.getMessage());
             return project;
         }
-        String url = new GitMirrors.SplitUrl(stored.repoUrl(), credentials).joined();
+        String url = new RepoUrlRules.SplitUrl(stored.repoUrl(), credentials).joined();
         ProjectSettings settings = new ProjectSettings(stored.name(), url, stored.defaultBranch(), stored.builder(),
                 stored.installCommand(), stored.buildCommand(), stored.outputDirectory(), stored.rootDirectory(),
                 stored.builderOptions(), stored.env(), stored.storage(), stored.buildTimeoutSeconds(), stored.isSpa(),
@@ -266,7 +257,7 @@ public final class ProjectStore {
     }
 
     private String sealedCredentials(ProjectSettings settings) {
-        String credentials = GitMirrors.split(settings.repoUrl()).credentials();
+        String credentials = RepoUrlRules.split(settings.repoUrl()).credentials();
         return credentials == null ? null : vault.seal(credentials);
     }
 
@@ -280,7 +271,7 @@ public final class ProjectStore {
                 .compose(rows -> {
                     Future<Integer> chain = Future.succeededFuture(0);
                     for (Row row : rows) {
-                        GitMirrors.SplitUrl split = GitMirrors.split(row.getString("repo_url"));
+                        RepoUrlRules.SplitUrl split = RepoUrlRules.split(row.getString("repo_url"));
                         if (split.credentials() == null) {
                             continue;
                         }
@@ -295,7 +286,7 @@ public final class ProjectStore {
     private static Tuple values(ProjectSettings settings) {
         return Tuple.tuple()
                 .addString(settings.name())
-                .addString(GitMirrors.split(settings.repoUrl()).url())
+                .addString(RepoUrlRules.split(settings.repoUrl()).url())
                 .addString(settings.defaultBranch())
                 .addString(settings.builder())
                 .addString(settings.installCommand())

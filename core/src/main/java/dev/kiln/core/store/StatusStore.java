@@ -23,9 +23,6 @@ public final class StatusStore {
     /** The creator name recorded on statuses Kiln writes itself. */
     public static final String KILN = "kiln";
 
-    /** GitHub's states, as its API accepts them. */
-    public static final List<String> STATES = List.of("error", "failure", "inactive", "in_progress", "queued", "pending", "success");
-
     /** GitHub's limit on a description, in characters. */
     public static final int MAX_DESCRIPTION = 140;
 
@@ -72,28 +69,46 @@ public final class StatusStore {
     }
 
     /**
+     * GitHub's {@code auto_inactive}, as {@code github/} states it: which statuses a new one retires.
+     *
+     * @param liveState the state of a deployment still live, for example {@code success}
+     * @param retiredState the state it then gets, for example {@code inactive}
+     * @param description the retired status's description, followed by the id of the deployment that replaced it
+     */
+    public record Retirement(String liveState, String retiredState, String description) {
+
+        /**
+         * Checks the parts.
+         */
+        public Retirement {
+            Objects.requireNonNull(liveState, "liveState");
+            Objects.requireNonNull(retiredState, "retiredState");
+            Objects.requireNonNull(description, "description");
+        }
+    }
+
+    /**
      * A status to write.
      *
-     * @param state one of {@link #STATES}
+     * @param state a GitHub state, as {@code github/} names it
      * @param description at most {@link #MAX_DESCRIPTION} characters
      * @param environment the environment, or null to inherit (previous status, else the deployment's)
      * @param targetUrl may be empty
      * @param logUrl may be empty
      * @param environmentUrl may be empty
      * @param creator who writes it
-     * @param autoInactive whether a {@code success} marks earlier successful deployments of the
-     *     same project and environment inactive
+     * @param retires what it does to the earlier live deployments of the same project and
+     *     environment, or null for nothing
      */
     public record NewStatus(String state, String description, String environment, String targetUrl, String logUrl,
-                            String environmentUrl, Creator creator, boolean autoInactive) {
+                            String environmentUrl, Creator creator, Retirement retires) {
 
         /**
-         * Checks the state and the description, and turns missing URLs into GitHub's empty default.
+         * Checks the description, and turns missing URLs into GitHub's empty default; which states
+         * exist is {@code github/}'s to say.
          */
         public NewStatus {
-            if (!STATES.contains(state)) {
-                throw new IllegalArgumentException("unknown state " + state);
-            }
+            Objects.requireNonNull(state, "state");
             description = description == null ? "" : description;
             if (description.codePointCount(0, description.length()) > MAX_DESCRIPTION) {
                 throw new IllegalArgumentException("description longer than " + MAX_DESCRIPTION + " characters");
@@ -115,7 +130,7 @@ public final class StatusStore {
          */
         public static NewStatus byKiln(String state, String description, String environment) {
             return new NewStatus(state, truncate(description), Objects.requireNonNull(environment, "environment"),
-                    "", "", "", Creator.PIPELINE, true);
+                    "", "", "", Creator.PIPELINE, null);
         }
 
         /**
@@ -126,17 +141,17 @@ public final class StatusStore {
          * @return a copy
          */
         public NewStatus withUrls(String environmentUrl, String logUrl) {
-            return new NewStatus(state, description, environment, logUrl, logUrl, environmentUrl, creator, autoInactive);
+            return new NewStatus(state, description, environment, logUrl, logUrl, environmentUrl, creator, retires);
         }
 
         /**
-         * This status with {@code auto_inactive} set.
+         * This status retiring, or not, the earlier live deployments.
          *
-         * @param value whether earlier successful deployments become inactive
+         * @param retirement what it does to them, or null for nothing
          * @return a copy
          */
-        public NewStatus withAutoInactive(boolean value) {
-            return new NewStatus(state, description, environment, targetUrl, logUrl, environmentUrl, creator, value);
+        public NewStatus retiring(Retirement retirement) {
+            return new NewStatus(state, description, environment, targetUrl, logUrl, environmentUrl, creator, retirement);
         }
 
         private static String truncate(String text) {
@@ -155,7 +170,7 @@ public final class StatusStore {
      *
      * @param id the id, unique across deployments
      * @param deploymentId its deployment
-     * @param state one of {@link #STATES}
+     * @param state a GitHub state
      * @param description may be empty
      * @param environment the environment it reports on
      * @param targetUrl may be empty
@@ -251,47 +266,55 @@ public final class StatusStore {
                         return Future.failedFuture(KilnException.notFound("deployment " + deploymentId));
                     }
                     Status written = status(rows.iterator().next());
-                    if (!"success".equals(status.state()) || !status.autoInactive()) {
+                    if (status.retires() == null) {
                         return Future.succeededFuture(written);
                     }
-                    return markEarlierInactive(client, deploymentId, written.environment(), status.creator()).map(done -> written);
+                    return markEarlierInactive(client, deploymentId, written.environment(), status.creator(), status.retires())
+                            .map(done -> written);
                 });
     }
 
     /**
      * {@code auto_inactive}: gives every earlier deployment of the same project and environment
-     * whose latest status is {@code success} a new {@code inactive} status.
+     * whose latest status is live a retired one.
      */
-    private static Future<Void> markEarlierInactive(SqlClient client, long deploymentId, String environment, Creator creator) {
+    private static Future<Void> markEarlierInactive(SqlClient client, long deploymentId, String environment, Creator creator,
+                                                    Retirement retirement) {
         return client.preparedQuery("INSERT INTO deployment_statuses (deployment_id, state, description, environment, "
                         + "target_url, log_url, environment_url, creator, creator_id) "
-                        + "SELECT latest.deployment_id, 'inactive', 'Replaced by deployment ' || $1::bigint, latest.environment, "
+                        + "SELECT latest.deployment_id, $5::text, $7::text || $1::bigint, latest.environment, "
                         + "latest.target_url, latest.log_url, latest.environment_url, $3::text, $4::bigint "
                         + "FROM deployments other JOIN LATERAL (SELECT * FROM deployment_statuses s WHERE s.deployment_id = other.id "
                         + "ORDER BY s.id DESC LIMIT 1) latest ON TRUE "
                         + "WHERE other.project_id = (SELECT project_id FROM deployments WHERE id = $1::bigint) AND other.id < $1::bigint "
-                        + "AND latest.state = 'success' AND latest.environment = $2::text ORDER BY latest.deployment_id")
-                .execute(Tuple.of(deploymentId, environment, creator.name(), creator.tokenId()))
+                        + "AND latest.state = $6::text AND latest.environment = $2::text ORDER BY latest.deployment_id")
+                .execute(Tuple.from(new Object[] {deploymentId, environment, creator.name(), creator.tokenId(),
+                        retirement.retiredState(), retirement.liveState(), retirement.description()}))
                 .mapEmpty();
     }
 
     /**
-     * Gives one deployment a new {@code inactive} status when its latest status is {@code success}:
-     * for the deployment the production URL no longer serves, whatever its environment.
+     * Retires one deployment's latest status when it is live: for the deployment the production URL
+     * no longer serves, whatever its environment.
      *
      * @param client a connection inside the caller's transaction
      * @param deploymentId the deployment no longer live
      * @param replacedBy the deployment live instead
+     * @param retirement the states, from the status that replaced it; null retires nothing
      * @return done
      */
-    public static Future<Void> markInactive(SqlClient client, long deploymentId, long replacedBy) {
+    public static Future<Void> markInactive(SqlClient client, long deploymentId, long replacedBy, Retirement retirement) {
+        if (retirement == null) {
+            return Future.succeededFuture();
+        }
         return client.preparedQuery("INSERT INTO deployment_statuses (deployment_id, state, description, environment, "
                         + "target_url, log_url, environment_url, creator, creator_id) "
-                        + "SELECT latest.deployment_id, 'inactive', 'Replaced by deployment ' || $2::bigint, latest.environment, "
+                        + "SELECT latest.deployment_id, $4::text, $6::text || $2::bigint, latest.environment, "
                         + "latest.target_url, latest.log_url, latest.environment_url, $3::text, NULL "
                         + "FROM (SELECT * FROM deployment_statuses WHERE deployment_id = $1::bigint ORDER BY id DESC LIMIT 1) latest "
-                        + "WHERE latest.state = 'success'")
-                .execute(Tuple.of(deploymentId, replacedBy, KILN))
+                        + "WHERE latest.state = $5::text")
+                .execute(Tuple.from(new Object[] {deploymentId, replacedBy, KILN, retirement.retiredState(), retirement.liveState(),
+                        retirement.description()}))
                 .mapEmpty();
     }
 

@@ -6,13 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-import dev.kiln.core.KilnException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -69,12 +67,36 @@ public final class TokenStore {
     }
 
     /**
+     * Creating a token named projects that do not exist.
+     */
+    public static final class UnknownProjects extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final List<Long> ids;
+
+        UnknownProjects(List<Long> ids) {
+            super("no project with id " + ids, null, false, false);
+            this.ids = List.copyOf(ids);
+        }
+
+        /**
+         * The ids that name no project.
+         *
+         * @return the ids
+         */
+        public List<Long> ids() {
+            return ids;
+        }
+    }
+
+    /**
      * Creates a token.
      *
      * @param name its name
      * @param admin whether it is an admin token
      * @param projectIds the projects it may use, or null for all
-     * @return the token with its plain value; fails when a project id does not exist
+     * @return the token with its plain value; fails with {@link UnknownProjects} when a project id does not exist
      */
     public Future<Created> create(String name, boolean admin, List<Long> projectIds) {
         String plain = newPlainToken();
@@ -85,7 +107,7 @@ public final class TokenStore {
                         .compose(rows -> {
                             Long[] missing = rows.iterator().next().getArrayOfLongs(0);
                             return missing == null || missing.length == 0 ? Future.succeededFuture()
-                                    : Future.failedFuture(KilnException.invalid("project_ids", "no project with id " + Arrays.toString(missing)));
+                                    : Future.failedFuture(new UnknownProjects(List.of(missing)));
                         });
         return check.compose(ok -> pool.preparedQuery("INSERT INTO tokens (name, token_hash, admin, project_ids) VALUES ($1, $2, $3, $4) "
                         + "RETURNING id, name, admin, project_ids, created_at")

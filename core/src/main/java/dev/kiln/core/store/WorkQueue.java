@@ -2,6 +2,7 @@ package dev.kiln.core.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import dev.kiln.core.store.StatusStore.NewStatus;
 import io.vertx.core.Future;
@@ -159,9 +160,11 @@ public final class WorkQueue {
      * @param status the new state
      * @param node this node
      * @param builder the builder, or null to keep the stored one
+     * @param report the status this move writes, made from the moved deployment, or null for none
      * @return the deployment, or empty when the claim was fenced out
      */
-    public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder) {
+    public Future<Optional<Deployment>> advance(Claim claim, DeploymentStatus status, String node, String builder,
+                                                Function<Deployment, NewStatus> report) {
         // Intermediate states lost in a database crash are redone by the re-run; only final states
         // must be durable. The state and its transition are one statement: one round trip.
         return progress.preparedQuery("WITH d AS (UPDATE deployments d SET status = $3, node = $4, attempt = $5, "
@@ -179,11 +182,10 @@ public final class WorkQueue {
                         return Future.succeededFuture(Optional.<Deployment>empty());
                     }
                     Deployment deployment = Rows.deployment(rows.iterator().next());
-                    if (status != DeploymentStatus.CLONING || claim.attempt() != 1) {
+                    if (report == null) {
                         return Future.succeededFuture(Optional.of(deployment));
                     }
-                    return StatusStore.insert(progress, claim.deploymentId(),
-                                    NewStatus.byKiln("in_progress", "Building on " + node, deployment.environment()))
+                    return StatusStore.insert(progress, claim.deploymentId(), report.apply(deployment))
                             .map(done -> Optional.of(deployment));
                 });
     }
@@ -197,13 +199,12 @@ public final class WorkQueue {
      * @param production whether it may replace production at all (a preview never does)
      * @param node this node
      * @param artifactKey where its files are
-     * @param environmentUrl where it is served, for its status
-     * @param logUrl its logs, for its status
-     * @param mayGoLive false for a deployment that must not become active (a preview)
+     * @param success its status, made from the deployed deployment; it marks the deployments it
+     *     replaces inactive only when it went live
      * @return the deployment, or empty when fenced out
      */
     public Future<Optional<Deployment>> deployed(Claim claim, boolean production, String node, String artifactKey,
-                                                 String environmentUrl, String logUrl) {
+                                                 Function<Deployment, NewStatus> success) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("SELECT p.id FROM projects p JOIN deployments d ON d.project_id = p.id WHERE d.id = $1 FOR UPDATE OF p")
                 .execute(Tuple.of(claim.deploymentId()))
@@ -228,35 +229,34 @@ public final class WorkQueue {
                             .compose(promoted -> transition(connection, claim, DeploymentStatus.DEPLOYED, node, null)
                                     .compose(done -> connection.preparedQuery("DELETE FROM jobs WHERE deployment_id = $1").execute(Tuple.of(deployment.id())))
                                     .compose(done -> production
-                                            ? deployedStatuses(connection, deployment, promoted, environmentUrl, logUrl)
+                                            ? deployedStatuses(connection, deployment, promoted, success.apply(deployment))
                                             // A preview is live at its own URLs and replaces nothing.
-                                            : StatusStore.insert(connection, deployment.id(), NewStatus.byKiln("success", "Deployed",
-                                                    deployment.environment()).withUrls(environmentUrl, logUrl).withAutoInactive(false)).mapEmpty())
+                                            : StatusStore.insert(connection, deployment.id(),
+                                                    success.apply(deployment).retiring(null)).mapEmpty())
                                     .map(done -> Optional.of(deployment)));
                 }));
     }
 
     /**
-     * A deployed deployment reports {@code success}. When it went live, the deployments of its
-     * environment before it and the one it replaced become {@code inactive}; when a newer one was
-     * live already, it is {@code inactive} at once and replaces nothing.
+     * A deployed deployment writes its status. When it went live, the deployments of its
+     * environment before it and the one it replaced become inactive; when a newer one was live
+     * already, it is inactive at once and replaces nothing.
      */
     private static Future<Void> deployedStatuses(SqlConnection connection, Deployment deployment, RowSet<Row> promoted,
-                                                 String environmentUrl, String logUrl) {
-        NewStatus success = NewStatus.byKiln("success", "Deployed", deployment.environment()).withUrls(environmentUrl, logUrl);
+                                                 NewStatus success) {
         if (promoted.size() == 0) {
-            return StatusStore.insert(connection, deployment.id(), success.withAutoInactive(false))
+            return StatusStore.insert(connection, deployment.id(), success.retiring(null))
                     .compose(done -> connection.preparedQuery("SELECT active_deployment_id FROM projects WHERE id = $1")
                             .execute(Tuple.of(deployment.projectId())))
                     .compose(active -> {
                         Long live = active.iterator().next().getLong(0);
-                        return live == null ? Future.<Void>succeededFuture() : StatusStore.markInactive(connection, deployment.id(), live);
+                        return live == null ? Future.<Void>succeededFuture() : StatusStore.markInactive(connection, deployment.id(), live, success.retires());
                     });
         }
         Long previous = promoted.iterator().next().getLong(0);
         return StatusStore.insert(connection, deployment.id(), success)
                 .compose(done -> previous == null ? Future.<Void>succeededFuture()
-                        : StatusStore.markInactive(connection, previous, deployment.id()));
+                        : StatusStore.markInactive(connection, previous, deployment.id(), success.retires()));
     }
 
     /**
@@ -265,10 +265,10 @@ public final class WorkQueue {
      * @param claim the claim
      * @param node this node
      * @param message why, for the user
-     * @param kilnFault true when Kiln (not the build) failed: GitHub state {@code error} instead of {@code failure}
+     * @param report its status, made from the failed deployment
      * @return the deployment, or empty when fenced out
      */
-    public Future<Optional<Deployment>> failed(Claim claim, String node, String message, boolean kilnFault) {
+    public Future<Optional<Deployment>> failed(Claim claim, String node, String message, Function<Deployment, NewStatus> report) {
         return pool.withTransaction(connection -> connection
                 .preparedQuery("DELETE FROM jobs WHERE deployment_id = $1 AND lease_token = $2 RETURNING deployment_id")
                 .execute(Tuple.of(claim.deploymentId(), claim.leaseToken()))
@@ -277,21 +277,9 @@ public final class WorkQueue {
                         return Future.succeededFuture(Optional.<Deployment>empty());
                     }
                     return DeploymentStore.finish(connection, claim.deploymentId(), DeploymentStatus.FAILED, message, claim.attempt())
-                            .compose(deployment -> StatusStore.insert(connection, claim.deploymentId(),
-                                            NewStatus.byKiln(kilnFault ? "error" : "failure", firstLine(message), deployment.environment()))
+                            .compose(deployment -> StatusStore.insert(connection, claim.deploymentId(), report.apply(deployment))
                                     .map(done -> Optional.of(deployment)));
                 }));
-    }
-
-    /**
-     * Fails a job that ran out of attempts, without a lease (its holders all died).
-     *
-     * @param claim the latest claim
-     * @param message why
-     * @return done
-     */
-    public Future<Optional<Deployment>> giveUp(Claim claim, String node, String message) {
-        return failed(claim, node, message, true);
     }
 
     /**
@@ -319,10 +307,5 @@ public final class WorkQueue {
 
     private static String prefixed(String prefix) {
         return prefix + Rows.DEPLOYMENT_COLUMNS.replace(", ", ", " + prefix);
-    }
-
-    private static String firstLine(String message) {
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -27,7 +27,7 @@ class RepoUrlsTest {
         "file:///tmp/source/",
     })
     void accepts(String url) {
-        assertThat(GitMirrors.validateUrl(url)).as(url).isEmpty();
+        assertThat(RepoUrlRules.validateUrl(url)).as(url).isEmpty();
     }
 
     @ParameterizedTest
@@ -58,21 +58,21 @@ class RepoUrlsTest {
         "1https://host/x.git                 | unsupported scheme",
     })
     void rejects(String url, String problem) {
-        assertThat(GitMirrors.validateUrl(url)).as(url).hasValueSatisfying(message -> assertThat(message).contains(problem));
+        assertThat(RepoUrlRules.validateUrl(url)).as(url).hasValueSatisfying(message -> assertThat(message).contains(problem));
     }
 
     @Test
     void rejectsNullAndHugeAndControlCharacters() {
-        assertThat(GitMirrors.validateUrl(null)).contains("the repository URL is empty");
-        assertThat(GitMirrors.validateUrl("https://host/" + "a".repeat(3000))).hasValueSatisfying(m -> assertThat(m).contains("longer than"));
-        assertThat(GitMirrors.validateUrl("https://host/x\n.git")).hasValueSatisfying(m -> assertThat(m).contains("control characters"));
+        assertThat(RepoUrlRules.validateUrl(null)).contains("the repository URL is empty");
+        assertThat(RepoUrlRules.validateUrl("https://host/" + "a".repeat(3000))).hasValueSatisfying(m -> assertThat(m).contains("longer than"));
+        assertThat(RepoUrlRules.validateUrl("https://host/x\n.git")).hasValueSatisfying(m -> assertThat(m).contains("control characters"));
     }
 
     @Test
     void rejectionsNeverRepeatCredentials() {
         for (String url : new String[] {"ftp://alice:s3cret@host/x.git", "https://alice:s3cret@/x.git", "https://alice:s3cret@host",
             "https://alice:s3cr%zzet@host/x.git", "https://alice:s3cret@host/x.git#frag", "https://alice:s3c ret@host/x.git"}) {
-            assertThat(GitMirrors.validateUrl(url)).as(url).hasValueSatisfying(m -> assertThat(m).doesNotContain("s3c").doesNotContain("alice"));
+            assertThat(RepoUrlRules.validateUrl(url)).as(url).hasValueSatisfying(m -> assertThat(m).doesNotContain("s3c").doesNotContain("alice"));
         }
     }
 

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kiln.core.github.PipelineStatuses;
+import dev.kiln.core.store.StatusStore.NewStatus;
 import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.core.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -28,6 +31,10 @@ class WorkQueueTest {
         return future.toCompletionStage().toCompletableFuture().get();
     }
 
+    private static Function<Deployment, NewStatus> deployed(String url, String logs) {
+        return deployment -> PipelineStatuses.deployed(deployment.environment(), url, logs);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         vertx = Vertx.vertx();
@@ -37,7 +44,8 @@ class WorkQueueTest {
         Project project = await(new ProjectStore(pool).create(new ProjectSettings("Fenced", "file:///tmp/x", "main", "shell",
                 null, null, null, null, Map.of(), Map.of(), "local", 60)));
         deploymentId = await(new DeploymentStore(pool).create(project, new DeploymentStore.NewDeployment("main", "production",
-                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false))).deployment().id();
+                new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false), PipelineStatuses.CREATED))
+                .deployment().id();
     }
 
     @AfterEach
@@ -48,7 +56,8 @@ class WorkQueueTest {
     @Test
     void lateWritesOfAnOldLeaseHolderAreIgnored() throws Exception {
         Claim old = await(queue.claim("node-a", List.of("shell"))).orElseThrow();
-        assertThat(await(queue.advance(old, DeploymentStatus.CLONING, "node-a", null))).isPresent();
+        assertThat(await(queue.advance(old, DeploymentStatus.CLONING, "node-a", null,
+                moved -> PipelineStatuses.building("node-a", moved.environment())))).isPresent();
 
         // node-a is declared gone; node-b takes the job over.
         assertThat(await(queue.releaseAll("node-a", "node node-a left the cluster"))).isEqualTo(1);
@@ -58,12 +67,13 @@ class WorkQueueTest {
         assertThat(current.releasedReason()).isEqualTo("node node-a left the cluster");
 
         // node-a wakes up and tries to move on, to finish, or to fail: all fenced.
-        assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null))).isEmpty();
-        assertThat(await(queue.deployed(old, true, "node-a", "key", "url", "logs"))).isEmpty();
-        assertThat(await(queue.failed(old, "node-a", "late failure", false))).isEmpty();
+        assertThat(await(queue.advance(old, DeploymentStatus.UPLOADING, "node-a", null, null))).isEmpty();
+        assertThat(await(queue.deployed(old, true, "node-a", "key", deployed("url", "logs")))).isEmpty();
+        assertThat(await(queue.failed(old, "node-a", "late failure",
+                failed -> PipelineStatuses.failed("late failure", false, failed.environment())))).isEmpty();
         assertThat(await(queue.renew("node-a", List.of(old.leaseToken())))).isEmpty();
 
-        Optional<Deployment> deployed = await(queue.deployed(current, true, "node-b", "key", "url", "logs"));
+        Optional<Deployment> deployed = await(queue.deployed(current, true, "node-b", "key", deployed("url", "logs")));
         assertThat(deployed).isPresent();
         assertThat(deployed.get().status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(deployed.get().node()).isEqualTo("node-b");

@@ -40,4 +40,16 @@ public interface StorageTarget {
      * @throws StorageException when deleting failed
      */
     void delete(String artifactKey) throws StorageException;
+
+    /**
+     * Releases what the target holds (connections, threads, open files). The host calls it once,
+     * when the plugin that supplied the target is stopped, disabled, replaced by an upgrade or
+     * removed, after the last call on the target has returned and before the plugin's class
+     * loader is closed; no method is called on the target afterwards. A failure is logged and
+     * does not stop the plugin from being unloaded.
+     *
+     * <p>The default does nothing, for targets that hold nothing.
+     */
+    default void close() {
+    }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -29,15 +30,16 @@ import org.junit.jupiter.api.Test;
  *
  * <ul>
  *   <li>A recorded signature that is gone or changed breaks plugins compiled against an older
- *       Kiln: the test fails. Do it only deliberately, bumping the major part of
- *       {@link KilnPluginApi#VERSION} so old plugins are refused at install instead of failing
- *       at run time.</li>
- *   <li>A new signature is usually compatible (a new type, a {@code default} method), but it
- *       must still be recorded, so that every SPI change shows up in review as a change to the
- *       record; a new abstract method in an existing interface is not compatible.</li>
+ *       Kiln: the test fails, unless the record says which version broke it, with a line
+ *       {@code broken in <version>: <signature>} (the version no later than
+ *       {@link KilnPluginApi#VERSION}, whose major part is bumped so old plugins are refused at
+ *       install instead of failing at run time).</li>
+ *   <li>A new signature passes (a new type, a {@code default} method, a new record), except a new
+ *       abstract method in an interface the record already has: every implementation of it
+ *       breaks, so it fails like a removal unless a {@code broken in} line names it.</li>
  * </ul>
  *
- * <p>To record the current SPI after such a decision:
+ * <p>To record the current SPI (the {@code broken in} lines are kept):
  * {@code mvn -pl plugin-api verify -Dkiln.spi.record=true}, then commit the changed
  * {@code plugin-api/src/test/resources/dev/kiln/plugin/api/spi-signatures.txt}.
  */
@@ -45,31 +47,85 @@ class SpiCompatibilityTest {
 
     private static final String RECORD = "spi-signatures.txt";
     private static final Path RECORD_SOURCE = Path.of("src", "test", "resources", "dev", "kiln", "plugin", "api", RECORD);
+    private static final String HOW_TO_BREAK = "\nIf this break is deliberate, bump the major part of KilnPluginApi.VERSION and add to plugin-api/"
+            + RECORD_SOURCE + " a line 'broken in <that version>: <signature>' for each (see SpiCompatibilityTest's javadoc).";
     private static final String HOW_TO_RECORD = "\nIf this is a deliberate change, run `mvn -pl plugin-api verify -Dkiln.spi.record=true` "
             + "and commit plugin-api/" + RECORD_SOURCE + " (see SpiCompatibilityTest's javadoc).";
+
+    private static final String BROKEN_IN = "broken in ";
 
     @Test
     void theSpiMatchesTheRecord() throws Exception {
         TreeSet<String> current = currentSignatures();
+        List<String> record = recordLines();
+        TreeMap<String, String> brokenIn = brokenIn(record);
         if (Boolean.getBoolean("kiln.spi.record")) {
-            Files.writeString(RECORD_SOURCE, String.join("\n", current) + "\n", StandardCharsets.UTF_8);
+            TreeSet<String> lines = new TreeSet<>(current);
+            brokenIn.forEach((signature, version) -> lines.add(BROKEN_IN + version + ": " + signature));
+            Files.writeString(RECORD_SOURCE, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
             return;
         }
-        TreeSet<String> recorded = recordedSignatures();
+        TreeSet<String> recorded = record.stream().filter(line -> !line.startsWith(BROKEN_IN))
+                .collect(Collectors.toCollection(TreeSet::new));
 
         TreeSet<String> removed = new TreeSet<>(recorded);
         removed.removeAll(current);
+        removed.removeAll(brokenIn.keySet());
         assertThat(removed)
                 .as("SPI signatures removed or changed; plugins compiled against the recorded SPI would break:%n  %s%s",
-                        String.join("\n  ", removed), HOW_TO_RECORD)
+                        String.join("\n  ", removed), HOW_TO_BREAK)
                 .isEmpty();
 
-        TreeSet<String> added = new TreeSet<>(current);
-        added.removeAll(recorded);
-        assertThat(added)
-                .as("SPI signatures not recorded yet (additions are compatible unless an abstract method joins an existing "
-                        + "interface):%n  %s%s", String.join("\n  ", added), HOW_TO_RECORD)
+        // An abstract method joining an interface the record has breaks every implementation of it.
+        TreeSet<String> recordedInterfaces = recorded.stream().filter(line -> line.matches("\\S+ :: public interface.*"))
+                .map(line -> line.substring(0, line.indexOf(" :: "))).collect(Collectors.toCollection(TreeSet::new));
+        TreeSet<String> newAbstract = current.stream().filter(line -> !recorded.contains(line) && !brokenIn.containsKey(line))
+                .filter(line -> line.contains(" abstract ") && recordedInterfaces.contains(line.substring(0, line.indexOf(" :: "))))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(newAbstract)
+                .as("abstract methods added to existing SPI interfaces; every plugin implementing them would break "
+                        + "(give them a default body):%n  %s%s", String.join("\n  ", newAbstract), HOW_TO_BREAK)
                 .isEmpty();
+
+        for (var entry : brokenIn.entrySet()) {
+            assertThat(compareVersions(entry.getValue(), KilnPluginApi.VERSION))
+                    .as("'%s%s: %s' names a version after this one (%s)", BROKEN_IN, entry.getValue(), entry.getKey(), KilnPluginApi.VERSION)
+                    .isLessThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void aRemovalPassesOnlyWithTheVersionThatBrokeIt() {
+        TreeMap<String, String> brokenIn = brokenIn(List.of("a.B :: public interface", BROKEN_IN + "0.1.0: a.B :: public void a.B.gone()"));
+        assertThat(brokenIn).containsOnly(java.util.Map.entry("a.B :: public void a.B.gone()", "0.1.0"));
+        assertThat(compareVersions("0.1.0", "0.2.0")).isNegative();
+        assertThat(compareVersions("1.0.0", "0.9.9")).isPositive();
+    }
+
+    private static TreeMap<String, String> brokenIn(List<String> record) {
+        TreeMap<String, String> broken = new TreeMap<>();
+        for (String line : record) {
+            if (line.startsWith(BROKEN_IN)) {
+                int colon = line.indexOf(": ");
+                assertThat(colon).as("a 'broken in' line reads 'broken in <version>: <signature>': " + line).isPositive();
+                String version = line.substring(BROKEN_IN.length(), colon).trim();
+                assertThat(version).as("the version in: " + line).matches("\\d+(\\.\\d+)*");
+                broken.put(line.substring(colon + 2), version);
+            }
+        }
+        return broken;
+    }
+
+    private static int compareVersions(String left, String right) {
+        int[] a = Arrays.stream(left.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        int[] b = Arrays.stream(right.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int difference = Integer.compare(i < a.length ? a[i] : 0, i < b.length ? b[i] : 0);
+            if (difference != 0) {
+                return difference;
+            }
+        }
+        return 0;
     }
 
     @Test
@@ -78,12 +134,15 @@ class SpiCompatibilityTest {
         assertThat(recordedSignatures()).anyMatch(line -> line.contains("dev.kiln.plugin.api.Builder.build("));
     }
 
-    private static TreeSet<String> recordedSignatures() throws IOException {
+    private static List<String> recordLines() throws IOException {
         try (InputStream in = SpiCompatibilityTest.class.getResourceAsStream(RECORD)) {
             assertThat(in).as("the record " + RECORD + " is missing" + HOW_TO_RECORD).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank())
-                    .collect(Collectors.toCollection(TreeSet::new));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank()).toList();
         }
+    }
+
+    private static TreeSet<String> recordedSignatures() throws IOException {
+        return recordLines().stream().filter(line -> !line.startsWith(BROKEN_IN)).collect(Collectors.toCollection(TreeSet::new));
     }
 
     static TreeSet<String> currentSignatures() throws IOException, URISyntaxException, ClassNotFoundException {

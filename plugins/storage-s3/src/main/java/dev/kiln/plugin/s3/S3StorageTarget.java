@@ -71,9 +71,16 @@ final class S3StorageTarget implements StorageTarget {
         this.client = client;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(UPLOAD_THREADS, UPLOAD_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), uploadThreads());
-        // The SPI has no close: idle threads end by themselves so an unused target holds none.
+        // Idle threads end by themselves so an unused target holds none; close() ends the rest.
         pool.allowCoreThreadTimeOut(true);
         this.uploads = pool;
+    }
+
+    /** Called by Kiln once the plugin stops: no call is in progress, none follows. */
+    @Override
+    public void close() {
+        uploads.shutdown();
+        client.close();
     }
 
     @Override
