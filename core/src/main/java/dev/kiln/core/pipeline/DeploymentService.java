@@ -77,6 +77,8 @@ public final class DeploymentService {
     }
 
     private final Vertx vertx;
+    /** Drops this node's answers of which deployment each host serves (other nodes drop theirs when notified). */
+    private final Runnable sitesChanged;
     private final PipelineServices services;
     private final Path scratchDirectory;
     private final Path cacheDirectory;
@@ -91,9 +93,13 @@ public final class DeploymentService {
      * @param services stores, mirrors, plugins and URLs
      * @param active changes of the live deployment
      * @param dataDirectory the node's data directory (scratch space and build caches are under it)
+     * @param sitesChanged drops this node's answers of which deployment each host serves, before a
+     *                     promotion or rollback is answered (other nodes drop theirs when notified)
      */
-    public DeploymentService(Vertx vertx, PipelineServices services, ActiveDeployments active, Path dataDirectory) {
+    public DeploymentService(Vertx vertx, PipelineServices services, ActiveDeployments active, Path dataDirectory,
+                             Runnable sitesChanged) {
         this.vertx = vertx;
+        this.sitesChanged = sitesChanged;
         this.active = active;
         this.services = services;
         this.scratchDirectory = dataDirectory.resolve("tmp");
@@ -223,7 +229,7 @@ public final class DeploymentService {
      */
     public Future<Deployment> rollback(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::rollback,
-                activation(project, deploymentId, "Rolled back to this deployment", true));
+                activation(project, deploymentId, "Rolled back to this deployment", true)).map(this::sitesChanged);
     }
 
     /**
@@ -235,7 +241,13 @@ public final class DeploymentService {
      */
     public Future<Deployment> promote(Project project, long deploymentId) {
         return active.activate(project.id(), deploymentId, DeploymentRules::promote,
-                activation(project, deploymentId, "Promoted to production", false));
+                activation(project, deploymentId, "Promoted to production", false)).map(this::sitesChanged);
+    }
+
+    /** The node that committed a change serves it from its next request on, not from when it is notified. */
+    private Deployment sitesChanged(Deployment activated) {
+        sitesChanged.run();
+        return activated;
     }
 
     private Activation activation(Project project, long deploymentId, String description, boolean pin) {

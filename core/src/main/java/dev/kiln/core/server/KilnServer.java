@@ -198,7 +198,7 @@ public final class KilnServer implements AutoCloseable {
             PipelineServices pipelineServices = new PipelineServices(queue, deployments, projects, logs, git, plugins, urls, sandbox,
                     metrics);
             DeploymentService deploymentService = new DeploymentService(vertx, pipelineServices, new ActiveDeployments(pool),
-                    config.dataDirectory());
+                    config.dataDirectory(), siteDirectory::changedHere);
             AuthFailureLimit authFailures = new AuthFailureLimit();
             ApiRouter.Services apiServices = new ApiRouter.Services(tokens, projects, deployments, plugins, urls, nodeStore, statuses,
                     deploymentService, new WebhookDeliveries(pool), notifications,

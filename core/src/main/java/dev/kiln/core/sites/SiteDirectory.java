@@ -230,6 +230,14 @@ public final class SiteDirectory {
                 .onFailure(error -> LOG.warn("Cannot load the custom domains: {}", error.getMessage())).mapEmpty();
     }
 
+    /**
+     * Drops every answer now: this node committed a change of what a host serves, and its next
+     * request must see it (the notification that tells every node follows).
+     */
+    public void changedHere() {
+        changed();
+    }
+
     private void changed() {
         byHost.clear();
         onChange.forEach(Runnable::run);
