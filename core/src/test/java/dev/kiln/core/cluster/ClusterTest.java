@@ -122,14 +122,15 @@ class ClusterTest {
 
     @Test
     void buildsSpreadOverNodesWithFreeExecutors() throws Exception {
-        long projectId = a.createProject("Spread", repo.url(), new JsonObject().put("build_command", "sleep 2")).getLong("id");
-        List<Long> ids = new ArrayList<>();
+        // Three projects: a second deployment of one branch would supersede the first while it waits.
+        List<long[]> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ids.add(a.trigger(projectId).getLong("id"));
+            long projectId = a.createProject("Spread " + i, repo.url(), new JsonObject().put("build_command", "sleep 2")).getLong("id");
+            ids.add(new long[] {projectId, a.trigger(projectId).getLong("id")});
         }
         Set<String> nodes = new HashSet<>();
-        for (long id : ids) {
-            JsonObject deployed = a.awaitStatus(projectId, id, WAIT, "deployed", "failed");
+        for (long[] id : ids) {
+            JsonObject deployed = a.awaitStatus(id[0], id[1], WAIT, "deployed", "failed");
             assertThat(deployed.getString("status")).isEqualTo("deployed");
             nodes.add(deployed.getString("node"));
         }
