@@ -1,53 +1,48 @@
+package dev.kiln.bench;
+
 // Cluster benchmark for Kiln (not a test): dispatch latency, throughput of 3 nodes x 2 executors
 // on 30 one-second builds, and the time from kill -9 of a building node to the re-run starting.
 //
-// Run from the repository root after `mvn -B -DskipTests package`:
-//   java -cp "distribution/target/kiln/lib/*" bench/ClusterBench.java
+// Run from the repository root after `mvn -o -q -B -DskipTests package -pl distribution,bench -am`:
+//   java -cp "bench/target/classes:distribution/target/kiln/lib/*" dev.kiln.bench.ClusterBench [latency-runs]
 //
 // It starts an embedded PostgreSQL with Kiln's own class, then three `bin/kiln server` processes
 // clustered on 127.0.0.1 that share it, and drives them through the API.
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
+import static dev.kiln.bench.Statistics.percentile;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import dev.kiln.core.store.embedded.EmbeddedDatabase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 public class ClusterBench {
 
     static final String TOKEN = "bench-cluster-token";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final List<Process> PROCESSES = new ArrayList<>();
+    static final List<KilnProcess> PROCESSES = new ArrayList<>();
 
-    record Node(Process process, String url, String id) {
+    /** A node of the farm and a client of its API. */
+    record Node(KilnProcess process, KilnClient client) {
+        String id() {
+            return process.nodeId();
+        }
     }
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("kiln-cluster-bench");
-        Path kiln = Path.of("distribution/target/kiln/bin/kiln").toAbsolutePath();
         int latencyRuns = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> PROCESSES.forEach(Process::destroyForcibly)));
-            int firstPort = freePort();
+            int firstPort = Ports.free();
             List<Node> nodes = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                nodes.add(start(kiln, work.resolve("node" + i), database.connectionUri(), i == 0 ? firstPort : freePort(), firstPort));
+                nodes.add(start(work.resolve("node" + i), database.connectionUri(), i == 0 ? firstPort : Ports.free(), firstPort));
             }
             Node api = nodes.get(0);
-            Path repo = makeRepo(work.resolve("repo"));
+            Path repo = GitRepositories.create(work.resolve("repo"), Map.of("index.html", "<h1>bench</h1>"));
             Path stamps = Files.createDirectories(work.resolve("stamps"));
 
             // 1. Dispatch latency: trigger (HTTP request sent) to the build process starting, which
@@ -105,7 +100,7 @@ public class ClusterBench {
                     api = nodes.stream().filter(node -> node != victim).findFirst().orElseThrow();
                 }
                 long killed = epochNanos();
-                victim.process().destroyForcibly();
+                victim.process().kill();
                 nodes.remove(victim);
                 while (Files.readAllLines(stamp).size() < 2) {
                     Thread.sleep(1);
@@ -118,7 +113,7 @@ public class ClusterBench {
             }
             System.out.printf("kill -9 to re-run started on another node: %s ms%n", takeovers.stream().map(v -> String.format("%.0f", v)).toList());
         } finally {
-            PROCESSES.forEach(Process::destroyForcibly);
+            PROCESSES.forEach(KilnProcess::kill);
         }
     }
 
@@ -140,90 +135,31 @@ public class ClusterBench {
         }
     }
 
-    static Node start(Path kiln, Path data, String database, int clusterPort, int firstPort) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(kiln.toString(), "server", "--port", "0", "--host", "127.0.0.1",
+    static Node start(Path data, String database, int clusterPort, int firstPort) throws Exception {
+        KilnProcess process = KilnProcess.start(KilnProcess.DISTRIBUTION, List.of("--port", "0", "--host", "127.0.0.1",
                 "--data-dir", data.toString(), "--database-url", database, "--executors", "2",
-                "--cluster-port", Integer.toString(clusterPort), "--join", "127.0.0.1:" + firstPort).redirectErrorStream(true);
-        builder.environment().put("KILN_ADMIN_TOKEN", TOKEN);
-        Process process = builder.start();
+                "--cluster-port", Integer.toString(clusterPort), "--join", "127.0.0.1:" + firstPort),
+                Map.of("KILN_ADMIN_TOKEN", TOKEN), null, null, 120);
         PROCESSES.add(process);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = reader.readLine()) != null) {
-            if (line.startsWith("Kiln is ready at ")) {
-                String url = line.substring("Kiln is ready at ".length(), line.indexOf(' ', "Kiln is ready at ".length()));
-                String id = line.substring(line.indexOf("(node ") + 6, line.indexOf(','));
-                Thread drain = new Thread(() -> reader.lines().forEach(ignored -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return new Node(process, url, id);
-            }
-        }
-        throw new IllegalStateException("node did not start");
-    }
-
-    static Path makeRepo(Path directory) throws Exception {
-        Files.createDirectories(directory);
-        Files.writeString(directory.resolve("index.html"), "<h1>bench</h1>");
-        run(directory, "git", "init", "-q", "-b", "main");
-        run(directory, "git", "add", ".");
-        run(directory, "git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench");
-        return directory;
-    }
-
-    static void run(Path directory, String... command) throws Exception {
-        if (new ProcessBuilder(command).directory(directory.toFile()).inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed");
-        }
+        return new Node(process, new KilnClient(process.url(), TOKEN));
     }
 
     static long createProject(Node node, String name, Path repo, String buildCommand) throws Exception {
-        return request(node, "POST", "/projects", new JsonObject().put("name", name).put("repo_url", repo.toUri().toString())
-                .put("builder", "static").put("build_command", buildCommand)).getJsonObject("data").getLong("id");
+        return node.client().createProject(new JsonObject().put("name", name).put("repo_url", repo.toUri().toString())
+                .put("builder", "static").put("build_command", buildCommand));
     }
 
     static long trigger(Node node, long project) throws Exception {
-        return request(node, "POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
+        return node.client().trigger(project);
     }
 
+    /** Waits for the status, or for deployed when the deployment went past it between two reads. */
     static JsonObject awaitStatus(Node node, long project, long id, String status) throws Exception {
-        while (true) {
-            JsonObject deployment = request(node, "GET", "/projects/" + project + "/deployments/" + id, null).getJsonObject("data");
-            if (status.equals(deployment.getString("status")) || "deployed".equals(deployment.getString("status"))) {
-                return deployment;
-            }
-            if ("failed".equals(deployment.getString("status"))) {
-                throw new IllegalStateException("deployment failed: " + deployment);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    static JsonObject request(Node node, String method, String path, JsonObject body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(node.url() + "/api/v1/public" + path))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build();
-        return new JsonObject(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        return node.client().awaitStatus(project, id, 5, status, "deployed");
     }
 
     static long epochNanos() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static double percentile(List<Double> values, int percentile) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
     }
 }
