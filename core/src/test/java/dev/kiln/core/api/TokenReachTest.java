@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
@@ -70,11 +71,8 @@ class TokenReachTest {
         long running = kiln.trigger(theirs).getLong("id");
         try {
             kiln.awaitStatus(theirs, running, Duration.ofSeconds(60), "building");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!runningDeployments(TestKiln.ADMIN).contains(running)) {
-                assertThat(System.nanoTime()).as("the node never listed the running deployment").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Eventually.await(Duration.ofSeconds(30), "the node to list the running deployment",
+                    () -> runningDeployments(TestKiln.ADMIN).contains(running));
             assertThat(runningDeployments(scoped)).doesNotContain(running);
         } finally {
             kiln.admin("POST", "/projects/" + theirs + "/deployments/" + running + "/cancel", null);
