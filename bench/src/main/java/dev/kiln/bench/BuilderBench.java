@@ -46,7 +46,7 @@ public class BuilderBench {
                 toolAlone(npm, runs, "npm ci --no-audit --no-fund && npm run build"));
         report("hugo (`hugo --minify`)", runs, deployments(hugo, "hugo-bench", runs),
                 toolAlone(hugo, runs, "hugo --minify --baseURL http://localhost/ --destination public"));
-        server.kill();
+        server.close();
     }
 
     static void report(String name, int runs, List<Double> kiln, List<Double> tool) {

@@ -11,11 +11,14 @@ package dev.kiln.bench;
 import static dev.kiln.bench.Statistics.percentile;
 
 import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.kiln.core.store.embedded.EmbeddedDatabase;
 import io.vertx.core.json.JsonObject;
@@ -43,11 +46,13 @@ public class ClusterBench {
             }
             Node api = nodes.get(0);
             Path repo = GitRepositories.create(work.resolve("repo"), Map.of("index.html", "<h1>bench</h1>"));
-            Path stamps = Files.createDirectories(work.resolve("stamps"));
+            // A build's /tmp is its own (the sandbox): it writes its clock into $HOME, in the project's cache on
+            // whichever node ran it, and the benchmark reads the caches of all three.
+            List<Path> dataDirectories = List.of(work.resolve("node0"), work.resolve("node1"), work.resolve("node2"));
 
             // 1. Dispatch latency: trigger (HTTP request sent) to the build process starting, which
             // writes its start time (the machine's one clock) to a file.
-            long project = createProject(api, "latency", repo, "date +%s%N > " + stamps + "/$KILN_DEPLOYMENT_ID");
+            long project = createProject(api, "latency", repo, "date +%s%N > \"$HOME/stamp-$KILN_DEPLOYMENT_ID\"");
             // Warm up every node's JIT and Git mirror first: the numbers are for a running farm.
             for (int i = 0; i < 30; i++) {
                 awaitStatus(api, project, trigger(nodes.get(i % 3), project), "deployed");
@@ -57,11 +62,11 @@ public class ClusterBench {
             for (int i = 0; i < latencyRuns; i++) {
                 long sent = epochNanos();
                 long id = trigger(api, project);
-                Path stamp = stamps.resolve(Long.toString(id));
-                while (!Files.exists(stamp) || Files.readString(stamp).isBlank()) {
+                List<Long> stamp;
+                while ((stamp = stamps(dataDirectories, project, "stamp-" + id)).isEmpty()) {
                     Thread.sleep(1);
                 }
-                double millis = (Long.parseLong(Files.readString(stamp).trim()) - sent) / 1e6;
+                double millis = (stamp.get(0) - sent) / 1e6;
                 dispatch.add(millis);
                 String node = awaitStatus(api, project, id, "deployed").getString("node");
                 if (!node.equals(api.id())) {
@@ -73,25 +78,28 @@ public class ClusterBench {
             phases(database, project);
 
             // 2. Throughput: 30 builds that each sleep 1 s on 3 nodes x 2 executors; ideal 5 s.
-            long sleepy = createProject(api, "throughput", repo, "sleep 1");
+            // One project each: a newer deployment of a branch supersedes the older ones still queued.
+            List<Long> sleepy = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                sleepy.add(createProject(api, "throughput-" + i, repo, "sleep 1"));
+            }
             long start = System.nanoTime();
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                ids.add(trigger(nodes.get(i % 3), sleepy));
+                ids.add(trigger(nodes.get(i % 3), sleepy.get(i)));
             }
-            for (long id : ids) {
-                awaitStatus(api, sleepy, id, "deployed");
+            for (int i = 0; i < 30; i++) {
+                awaitStatus(api, sleepy.get(i), ids.get(i), "deployed");
             }
             double wall = (System.nanoTime() - start) / 1e9;
             System.out.printf("throughput: 30 x 1 s builds on 3 nodes x 2 executors: %.2f s (ideal 5 s, %+.0f%%)%n", wall, (wall / 5 - 1) * 100);
 
             // 3. kill -9 of the node running a build to the re-run starting elsewhere.
-            long victimProject = createProject(api, "kill", repo, "date +%s%N >> " + stamps + "/kill-$KILN_DEPLOYMENT_ID; sleep 5");
+            long victimProject = createProject(api, "kill", repo, "date +%s%N >> \"$HOME/kill-$KILN_DEPLOYMENT_ID\"; sleep 5");
             List<Double> takeovers = new ArrayList<>();
             for (int round = 0; round < 3 && nodes.size() > 1; round++) {
                 long id = trigger(api, victimProject);
-                Path stamp = stamps.resolve("kill-" + id);
-                while (!Files.exists(stamp) || Files.readString(stamp).isBlank()) {
+                while (stamps(dataDirectories, victimProject, "kill-" + id).isEmpty()) {
                     Thread.sleep(1);
                 }
                 String running = awaitStatus(api, victimProject, id, "building").getString("node");
@@ -102,10 +110,12 @@ public class ClusterBench {
                 long killed = epochNanos();
                 victim.process().kill();
                 nodes.remove(victim);
-                while (Files.readAllLines(stamp).size() < 2) {
+                // The first attempt's line is in the victim's cache, the re-run's in the survivor's.
+                List<Long> attempts;
+                while ((attempts = stamps(dataDirectories, victimProject, "kill-" + id)).size() < 2) {
                     Thread.sleep(1);
                 }
-                takeovers.add((Long.parseLong(Files.readAllLines(stamp).get(1).trim()) - killed) / 1e6);
+                takeovers.add((attempts.get(1) - killed) / 1e6);
                 awaitStatus(api, victimProject, id, "deployed");
                 if (nodes.size() == 1) {
                     break;
@@ -156,6 +166,28 @@ public class ClusterBench {
     /** Waits for the status, or for deployed when the deployment went past it between two reads. */
     static JsonObject awaitStatus(Node node, long project, long id, String status) throws Exception {
         return node.client().awaitStatus(project, id, 5, status, "deployed");
+    }
+
+    /** The clock readings builds of the project wrote to a file of this name in $HOME, on any node, in order. */
+    static List<Long> stamps(List<Path> dataDirectories, long project, String name) throws IOException {
+        List<Long> values = new ArrayList<>();
+        for (Path data : dataDirectories) {
+            Path cache = data.resolve("cache").resolve("project-" + project);
+            if (!Files.isDirectory(cache)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.find(cache, 3, (path, attributes) -> path.getFileName().toString().equals(name))) {
+                for (Path file : files.toList()) {
+                    for (String line : Files.readAllLines(file)) {
+                        if (line.trim().matches("\\d+")) {
+                            values.add(Long.parseLong(line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        Collections.sort(values);
+        return values;
     }
 
     static long epochNanos() {

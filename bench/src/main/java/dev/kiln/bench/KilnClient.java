@@ -9,7 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
+import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,7 +94,7 @@ final class KilnClient {
     }
 
     /**
-     * Polls a deployment until it reaches one of the statuses; {@code failed} ends the benchmark.
+     * Polls a deployment until it reaches one of the statuses; {@code failed} or {@code cancelled} ends the benchmark.
      *
      * @param projectId the project
      * @param deploymentId the deployment
@@ -104,15 +104,15 @@ final class KilnClient {
      * @throws Exception on failure
      */
     JsonObject awaitStatus(long projectId, long deploymentId, long pollMillis, String... statuses) throws Exception {
-        Set<String> wanted = Set.of(statuses);
+        List<String> wanted = List.of(statuses);
         while (true) {
             JsonObject deployment = data("GET", "/projects/" + projectId + "/deployments/" + deploymentId, null, 200);
             String status = deployment.getString("status");
             if (wanted.contains(status)) {
                 return deployment;
             }
-            if ("failed".equals(status)) {
-                throw new IllegalStateException("deployment failed: " + deployment);
+            if ("failed".equals(status) || "cancelled".equals(status)) {
+                throw new IllegalStateException("deployment ended " + status + ": " + deployment);
             }
             Thread.sleep(pollMillis);
         }
