@@ -210,13 +210,20 @@ class SandboxTest {
             awaitStatus(node, "/projects/" + projectId + "/deployments/" + id, "building");
             // Watch the build's own processes by handle: reading every process's command line after the
             // kill would wait on the dying node itself (its memory is torn down first) and time that instead.
-            // The handles are the ones the wait saw. Two of them (bubblewrap and the build's shell) mean the
-            // sandbox is up: the first process carries the marker from its start, before setpriv has armed its
-            // death signal, and killing the node in that instant would time the launcher, not the build.
-            List<ProcessHandle> build = Eventually.value(Duration.ofSeconds(30), "the build to start in its sandbox", () -> {
-                List<ProcessHandle> found = ProcessHandle.allProcesses()
+            // Wait for the build's command itself (its `sleep 300`, child of the marked shell): the launcher
+            // carries the marker from its first instant, before the sandbox and its death signals are set up.
+            List<ProcessHandle> build = Eventually.value(Duration.ofSeconds(30), "the build's command to run in its sandbox", () -> {
+                List<ProcessHandle> marked = ProcessHandle.allProcesses()
                         .filter(process -> process.info().commandLine().orElse("").contains(marker)).toList();
-                return found.size() >= 2 ? found : null;
+                List<ProcessHandle> sleeping = ProcessHandle.allProcesses()
+                        .filter(process -> process.info().commandLine().orElse("").endsWith("sleep 300")
+                                && process.parent().map(marked::contains).orElse(false)).toList();
+                if (sleeping.isEmpty()) {
+                    return null;
+                }
+                List<ProcessHandle> all = new ArrayList<>(marked);
+                all.addAll(sleeping);
+                return all;
             });
             node.process().destroyForcibly();
             Eventually.await(Duration.ofSeconds(2), "the build to die with its node", () -> build.stream().noneMatch(ProcessHandle::isAlive));
