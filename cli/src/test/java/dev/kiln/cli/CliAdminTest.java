@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.plugins.PluginFiles;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,20 +21,14 @@ class CliAdminTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
     static KilnCli cli;
 
     @BeforeAll
     static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"),
-                java.util.Map.of());
         cli = new KilnCli(temp.resolve("user"));
         assertThat(cli.run("login", "--server", kiln.baseUrl(), "--token", TestKiln.ADMIN).exit()).isZero();
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
     }
 
     @Test

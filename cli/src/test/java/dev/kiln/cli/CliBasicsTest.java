@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
@@ -28,17 +28,8 @@ class CliBasicsTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
 
     static KilnCli user() throws Exception {
         return new KilnCli(temp.resolve("user-" + USERS.incrementAndGet()));

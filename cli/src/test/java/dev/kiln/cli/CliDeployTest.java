@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
@@ -27,19 +29,18 @@ class CliDeployTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
     static GitRepo repo;
 
     @BeforeAll
     static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
         repo = GitRepo.create(temp.resolve("repo"));
         repo.write("index.html", "<h1>hello from the cli</h1>").commit("First page");
     }
 
     @AfterAll
     static void stop() {
-        kiln.close();
         repo.close();
     }
 

@@ -8,10 +8,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,8 @@ class CliSettingsTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().settings(Map.of("dns.server", "127.0.0.1:9"));
     static KilnCli cli;
     static GitRepo repo;
     static String project;
@@ -29,8 +31,6 @@ class CliSettingsTest {
     @BeforeAll
     static void start() throws Exception {
         // Domain verification asks a DNS server where nothing answers: no lookup leaves the machine.
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"),
-                Map.of("dns.server", "127.0.0.1:9"));
         repo = GitRepo.create(temp.resolve("repo"));
         repo.write("index.html", "settings").commit("one");
         project = Long.toString(kiln.createProject("Settings", repo.url(), null).getLong("id"));
@@ -40,7 +40,6 @@ class CliSettingsTest {
 
     @AfterAll
     static void stop() {
-        kiln.close();
         repo.close();
     }
 

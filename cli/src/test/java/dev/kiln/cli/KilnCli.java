@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import dev.kiln.core.testing.Eventually;
 import picocli.CommandLine;
 
 /**
@@ -86,13 +88,7 @@ final class KilnCli {
 
         /** Waits (at most {@code timeout}) until stdout shows {@code condition}. */
         void awaitStdout(Predicate<String> condition, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!condition.test(stdoutSoFar())) {
-                if (System.nanoTime() > deadline || !process.isAlive() && !condition.test(stdoutSoFar())) {
-                    throw new AssertionError("stdout never matched; process alive: " + process.isAlive() + "\n" + stdoutSoFar());
-                }
-                Thread.sleep(50);
-            }
+            awaitOutput("stdout", this::stdoutSoFar, condition, timeout);
         }
 
         String stderrSoFar() throws IOException {
@@ -101,12 +97,23 @@ final class KilnCli {
 
         /** Waits (at most {@code timeout}) until stderr shows {@code condition}. */
         void awaitStderr(Predicate<String> condition, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!condition.test(stderrSoFar())) {
-                if (System.nanoTime() > deadline || !process.isAlive() && !condition.test(stderrSoFar())) {
-                    throw new AssertionError("stderr never matched; process alive: " + process.isAlive() + "\n" + stderrSoFar());
-                }
-                Thread.sleep(50);
+            awaitOutput("stderr", this::stderrSoFar, condition, timeout);
+        }
+
+        /** Waits until the output matches; fails at once when the process ended without it matching. */
+        private void awaitOutput(String name, Callable<String> soFar, Predicate<String> condition, Duration timeout) throws Exception {
+            try {
+                Eventually.await(timeout, name + " to match", () -> {
+                    if (condition.test(soFar.call())) {
+                        return true;
+                    }
+                    if (!process.isAlive() && !condition.test(soFar.call())) {
+                        throw new AssertionError("the process ended");
+                    }
+                    return false;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(name + " never matched; process alive: " + process.isAlive() + "\n" + soFar.call(), e);
             }
         }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,15 +47,10 @@ class DistributionIT {
     }
 
     private JsonObject awaitDeployed(long project, long id) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
+        return Eventually.value(Duration.ofSeconds(60), "deployment " + id + " to end", () -> {
             JsonObject deployment = api("GET", "/projects/" + project + "/deployments/" + id, null).getJsonObject("data");
-            if (!deployment.getString("status").matches("queued|cloning|building|uploading|deploying")) {
-                return deployment;
-            }
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+            return deployment.getString("status").matches("queued|cloning|building|uploading|deploying") ? null : deployment;
+        });
     }
 
     /** Runs bin/kiln as the command line client, with its own home and config. */

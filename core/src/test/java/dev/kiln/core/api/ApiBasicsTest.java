@@ -2,15 +2,14 @@ package dev.kiln.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
@@ -19,22 +18,13 @@ import io.vertx.core.json.JsonObject;
 /** Health, authentication, tokens, projects and the error envelope. */
 class ApiBasicsTest {
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
-        repo.write("index.html", "<h1>hello</h1>").commit("first");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("index.html", "<h1>hello</h1>");
     }
 
     @Test

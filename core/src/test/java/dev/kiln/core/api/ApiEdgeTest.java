@@ -3,16 +3,16 @@ package dev.kiln.core.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RawHttp;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
@@ -24,25 +24,17 @@ class ApiEdgeTest {
     private static final String API = "/api/v1/public";
     private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer " + TestKiln.ADMIN);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("dist/dist/index.html", "<h1>nested</h1>").commit("first");
     }
 
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
-    }
-
-    private static JsonObject project(String name) {
+    private JsonObject project(String name) {
         return new JsonObject().put("name", name).put("repo_url", repo.url()).put("builder", "shell");
     }
 
@@ -186,12 +178,10 @@ class ApiEdgeTest {
         assertThat(RawHttp.send(kiln.baseUrl(), client, "GET", API + "/projects", ADMIN, null).status()).isEqualTo(429);
         assertThat(RawHttp.send(kiln.baseUrl(), "127.0.0.1", "GET", API + "/projects", ADMIN, null).status()).isEqualTo(200);
         // After Retry-After, the address may try again.
-        long deadline = System.nanoTime() + Duration.ofSeconds(retryAfter + 10).toNanos();
-        int status;
-        while ((status = RawHttp.send(kiln.baseUrl(), client, "GET", API + "/projects", ADMIN, null).status()) == 429) {
-            assertThat(System.nanoTime()).as("still limited after Retry-After").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        int status = Eventually.value(Duration.ofSeconds(retryAfter + 10), "the limit to lift after Retry-After", () -> {
+            int answer = RawHttp.send(kiln.baseUrl(), client, "GET", API + "/projects", ADMIN, null).status();
+            return answer == 429 ? null : answer;
+        });
         assertThat(status).isEqualTo(200);
     }
 

@@ -3,7 +3,6 @@ package dev.kiln.core.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RawHttp;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
@@ -60,27 +59,20 @@ class ApiFuzzTest {
             "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "*/*",
             "application/vnd.github+json", "application/java-archive", "", ";;;", "application/json; boundary=\"", "a/" + "b".repeat(2000)};
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    /** The fuzz target: a repository, a project on it and one finished deployment. */
     static GitRepo repo;
     static long projectId;
     static long deploymentId;
 
     @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    static void target() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "<h1>fuzz</h1>").commit("first");
         projectId = kiln.createProject("Fuzzed", repo.url(), new JsonObject().put("builder", "shell")).getLong("id");
         deploymentId = kiln.trigger(projectId).getLong("id");
         kiln.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed", "failed");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     /** One generated request, printable to replay by hand. */

@@ -2,17 +2,15 @@ package dev.kiln.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.pipeline.Redactor;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,22 +18,14 @@ import io.vertx.core.json.JsonObject;
 /** The env-vars API, the same data as the project's env object, and what secrecy changes in a build's log. */
 class EnvVarsTest {
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "hi").commit("one");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     private static Response post(long projectId, JsonObject body) throws Exception {

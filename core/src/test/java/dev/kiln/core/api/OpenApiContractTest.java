@@ -2,7 +2,6 @@ package dev.kiln.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,11 +9,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
@@ -29,27 +29,26 @@ class OpenApiContractTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String BASE = "/api/v1/public";
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    // DNS lookups for domain verification go to a port where nothing answers: no lookup leaves the machine.
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().settings(Map.of("dns.server", "127.0.0.1:9"));
     static ContractCheck contract;
+    GitRepo repo;
 
     @BeforeAll
-    static void start() throws Exception {
-        // DNS lookups for domain verification go to a port where nothing answers: no lookup leaves the machine.
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"),
-                Map.of("dns.server", "127.0.0.1:9"));
-        repo = GitRepo.create(temp.resolve("acme").resolve("site"));
-        repo.write("index.html", "<h1>one</h1>").commit("one");
+    static void loadContract() throws Exception {
         contract = new ContractCheck();
     }
 
     @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
+    static void closeContract() {
         contract.close();
+    }
+
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("acme/site");
+        repo.write("index.html", "<h1>one</h1>").commit("one");
     }
 
     private static Response call(String method, String path, String token, String body) throws Exception {

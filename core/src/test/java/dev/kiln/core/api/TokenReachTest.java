@@ -2,15 +2,15 @@ package dev.kiln.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
@@ -19,22 +19,14 @@ import io.vertx.core.json.JsonObject;
 /** What a token that is not an admin's can reach: no local remotes, no other project's deployments. */
 class TokenReachTest {
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "hi").commit("one");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     private static String token(JsonArray projectIds) throws Exception {
@@ -79,11 +71,8 @@ class TokenReachTest {
         long running = kiln.trigger(theirs).getLong("id");
         try {
             kiln.awaitStatus(theirs, running, Duration.ofSeconds(60), "building");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!runningDeployments(TestKiln.ADMIN).contains(running)) {
-                assertThat(System.nanoTime()).as("the node never listed the running deployment").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Eventually.await(Duration.ofSeconds(30), "the node to list the running deployment",
+                    () -> runningDeployments(TestKiln.ADMIN).contains(running));
             assertThat(runningDeployments(scoped)).doesNotContain(running);
         } finally {
             kiln.admin("POST", "/projects/" + theirs + "/deployments/" + running + "/cancel", null);

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.plugins.PluginHost;
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.ShellBuilder;
@@ -167,20 +167,13 @@ class ClusterTest {
                 .sendAsync(request, HttpResponse.BodyHandlers.ofLines())
                 .thenApply(response -> response.body().toList());
         a.awaitStatus(projectId, id, WAIT, "building");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (running(marker) < 2) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Eventually.await(WAIT, "the build's processes to start on node C", () -> running(marker) >= 2);
         assertThat(a.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data().getString("node"))
                 .isEqualTo(c.server().nodeId());
 
         assertThat(a.admin("POST", "/projects/" + projectId + "/deployments/" + id + "/cancel", null).status()).isEqualTo(200);
-        long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (running(marker) > 0) {
-            assertThat(System.nanoTime()).as("build process on node C still alive after cancel through node A").isLessThan(gone);
-            Thread.sleep(20);
-        }
+        Eventually.await(Duration.ofSeconds(5), "the build's processes on node C to be gone after cancel through node A",
+                () -> running(marker) == 0);
         List<String> events = stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(events).contains("data: started", "event: end");
     }
@@ -203,13 +196,10 @@ class ClusterTest {
         try {
             long projectId = api.createProject("Rare", repo.url(), new JsonObject().put("builder", "rare")).getLong("id");
             long id = api.trigger(projectId).getLong("id");
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            JsonObject waiting = api.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data();
-            while (waiting.getValue("wait_reason") == null) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(100);
-                waiting = api.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data();
-            }
+            JsonObject waiting = Eventually.value(WAIT, "the deployment to say why it waits", () -> {
+                JsonObject deployment = api.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data();
+                return deployment.getValue("wait_reason") == null ? null : deployment;
+            });
             assertThat(waiting.getString("status")).isEqualTo("queued");
             assertThat(waiting.getString("wait_reason")).contains("no node can run builder 'rare'");
             assertThat(api.admin("GET", "/projects/" + projectId + "/deployments/" + id + "/logs", null).data().getString("build_logs"))

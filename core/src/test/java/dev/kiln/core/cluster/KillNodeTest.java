@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
@@ -105,19 +106,16 @@ class KillNodeTest {
             long killedAt = System.nanoTime();
             victim.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-            deployment = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
-            long rerunAt = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!"deployed".equals(deployment.getString("status"))) {
-                assertThat(deployment.getString("status")).isNotIn("failed", "cancelled");
-                assertThat(System.nanoTime()).as("deployment never finished after the kill: " + deployment).isLessThan(deadline);
-                if (rerunAt == 0 && deployment.getInteger("attempt") == 2) {
-                    rerunAt = System.nanoTime();
+            long[] rerunAt = {0};
+            deployment = Eventually.value(Duration.ofSeconds(90), "the deployment to finish after the kill", () -> {
+                JsonObject current = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
+                assertThat(current.getString("status")).as(current.encode()).isNotIn("failed", "cancelled");
+                if (rerunAt[0] == 0 && current.getInteger("attempt") == 2) {
+                    rerunAt[0] = System.nanoTime();
                 }
-                Thread.sleep(20);
-                deployment = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
-            }
-            System.out.printf("kill -9 to re-run started: %d ms%n", TimeUnit.NANOSECONDS.toMillis(rerunAt - killedAt));
+                return "deployed".equals(current.getString("status")) ? current : null;
+            });
+            System.out.printf("kill -9 to re-run started: %d ms%n", TimeUnit.NANOSECONDS.toMillis(rerunAt[0] - killedAt));
             assertThat(deployment.getInteger("attempt")).isEqualTo(2);
             assertThat(deployment.getString("node")).isEqualTo(survivor.id());
             String logs = api(survivor.baseUrl(), "GET", path + "/logs", null).getJsonObject("data").getString("build_logs");
@@ -152,12 +150,10 @@ class KillNodeTest {
             Node survivor = paused == first ? second : first;
             signal("STOP", paused.process().pid());
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (!"deployed".equals(deployment.getString("status"))) {
-                    assertThat(System.nanoTime()).as("not taken over: " + deployment).isLessThan(deadline);
-                    Thread.sleep(50);
-                    deployment = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
-                }
+                deployment = Eventually.value(Duration.ofSeconds(90), "the survivor to take the deployment over", () -> {
+                    JsonObject current = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
+                    return "deployed".equals(current.getString("status")) ? current : null;
+                });
             } finally {
                 signal("CONT", paused.process().pid());
             }
@@ -165,11 +161,8 @@ class KillNodeTest {
             // tries to write is fenced out, so the record stays as the survivor left it. Its
             // heartbeat says when it is up again and no longer runs the build.
             Node woken = paused;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!woken(api(survivor.baseUrl(), "GET", "/nodes", null).getJsonArray("data"), woken.id())) {
-                assertThat(System.nanoTime()).as("the paused node never reported back").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Eventually.await(Duration.ofSeconds(90), "the paused node to report back",
+                    () -> woken(api(survivor.baseUrl(), "GET", "/nodes", null).getJsonArray("data"), woken.id()));
             JsonObject after = api(survivor.baseUrl(), "GET", path, null).getJsonObject("data");
             assertThat(after.getString("status")).isEqualTo("deployed");
             assertThat(after.getString("node")).isEqualTo(survivor.id());
@@ -195,14 +188,10 @@ class KillNodeTest {
     }
 
     private static JsonObject awaitBuilding(Node node, String path) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonObject deployment = api(node.baseUrl(), "GET", path, null).getJsonObject("data");
-        while (!"building".equals(deployment.getString("status"))) {
-            assertThat(System.nanoTime()).as("never started building: " + deployment).isLessThan(deadline);
-            Thread.sleep(20);
-            deployment = api(node.baseUrl(), "GET", path, null).getJsonObject("data");
-        }
-        return deployment;
+        return Eventually.value(Duration.ofSeconds(60), path + " to start building", () -> {
+            JsonObject deployment = api(node.baseUrl(), "GET", path, null).getJsonObject("data");
+            return "building".equals(deployment.getString("status")) ? deployment : null;
+        });
     }
 
     private static void signal(String signal, long pid) throws Exception {

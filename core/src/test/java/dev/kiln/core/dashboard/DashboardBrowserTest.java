@@ -9,19 +9,20 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,29 +36,20 @@ class DashboardBrowserTest {
 
     private static final Duration BUILD = Duration.ofSeconds(90);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
     Browser browser;
     String testName;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void browserInstalled() {
         Browser.assumeInstalled();
-        kiln = TestKiln.start(temp.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kiln != null) {
-            kiln.close();
-        }
     }
 
     @BeforeEach
     void openBrowser(TestInfo info) throws Exception {
         testName = info.getTestMethod().orElseThrow().getName();
-        browser = Browser.open(kiln.baseUrl(), temp);
+        browser = Browser.open(kiln.baseUrl(), kiln.directory("browser"));
     }
 
     @AfterEach
@@ -71,7 +63,7 @@ class DashboardBrowserTest {
     }
 
     private static GitRepo repo(String name, String content, String message) throws Exception {
-        GitRepo repo = GitRepo.create(temp.resolve(name));
+        GitRepo repo = GitRepo.create(kiln.directory(name));
         repo.write("index.html", content).commit(message);
         return repo;
     }
@@ -262,9 +254,9 @@ class DashboardBrowserTest {
 
     @Test
     void uploadDisableEnableAndRemoveAPlugin() throws Exception {
-        Path jar = temp.resolve("uploaded-plugin.jar");
+        Path jar = kiln.directory("uploads").resolve("uploaded-plugin.jar");
         java.nio.file.Files.write(jar, dev.kiln.core.plugins.TestPluginJars.passThroughBuilder(
-                java.nio.file.Files.createTempDirectory(temp, "plugin-work"), "uploaded", "uploaded-builder"));
+                java.nio.file.Files.createTempDirectory(kiln.directory("uploads"), "plugin-work"), "uploaded", "uploaded-builder"));
         browser.go("/plugins");
         browser.signIn(TestKiln.ADMIN);
         browser.field("Plugin file (jar or zip)").sendKeys(jar.toAbsolutePath().toString());
@@ -342,7 +334,7 @@ class DashboardBrowserTest {
     void theLiveLogResumesAfterTheConnectionDropsAndAfterTheTabWasFrozen() throws Exception {
         try (GitRepo repo = repo("resume-repo", "resume", "Resumed");
              DroppingProxy proxy = new DroppingProxy(kiln.server().actualPort());
-             Browser relayed = Browser.open(proxy.baseUrl(), temp)) {
+             Browser relayed = Browser.open(proxy.baseUrl(), kiln.directory("browser"))) {
             long projectId = kiln.createProject("Resumed", repo.url(), new JsonObject()
                     .put("build_command", "for i in $(seq 1 16); do echo tick $i; sleep 0.5; done")).getLong("id");
             long deploymentId = kiln.trigger(projectId).getLong("id");
@@ -380,14 +372,7 @@ class DashboardBrowserTest {
     }
 
     private static void awaitStoredLine(long projectId, long deploymentId, String line) throws Exception {
-        long deadline = System.nanoTime() + BUILD.toNanos();
-        while (System.nanoTime() < deadline) {
-            String stored = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).data().getString("build_logs");
-            if (stored.lines().anyMatch(line::equals)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the build never logged " + line);
+        Eventually.await(BUILD, "the build to log " + line, () -> kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId
+                + "/logs", null).data().getString("build_logs").lines().anyMatch(line::equals));
     }
 }

@@ -2,17 +2,15 @@ package dev.kiln.core.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
@@ -21,19 +19,8 @@ import io.vertx.core.json.JsonObject;
 /** How the dashboard is served over HTTP, and the API parts it relies on, without a browser. */
 class DashboardServingTest {
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
 
     private static Response get(String path, Map<String, String> headers) throws Exception {
         return kiln.send("GET", path, headers, null);
@@ -112,29 +99,28 @@ class DashboardServingTest {
 
     @Test
     void phasesSayHowLongEachStatusLasted() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("phases-repo"))) {
-            repo.write("index.html", "phases").commit("one");
-            long projectId = kiln.createProject("Phased", repo.url(), new JsonObject().put("build_command", "sleep 0.3")).getLong("id");
-            long deploymentId = kiln.trigger(projectId).getLong("id");
-            kiln.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed");
-            Response response = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/phases", null);
-            assertThat(response.status()).isEqualTo(200);
-            JsonArray phases = response.json().getJsonArray("data");
-            List<String> statuses = phases.stream().map(phase -> ((JsonObject) phase).getString("status")).toList();
-            assertThat(statuses).first().isEqualTo("queued");
-            assertThat(statuses).last().isEqualTo("deployed");
-            assertThat(statuses).contains("building");
-            for (int i = 0; i < phases.size() - 1; i++) {
-                JsonObject phase = phases.getJsonObject(i);
-                assertThat(phase.getLong("duration_ms")).as(phase.encode()).isNotNull().isGreaterThanOrEqualTo(0);
-                assertThat(phase.getString("ended_at")).isEqualTo(phases.getJsonObject(i + 1).getString("started_at"));
-            }
-            JsonObject building = phases.stream().map(JsonObject.class::cast).filter(p -> p.getString("status").equals("building")).findFirst().orElseThrow();
-            assertThat(building.getLong("duration_ms")).isGreaterThanOrEqualTo(300);
-            JsonObject last = phases.getJsonObject(phases.size() - 1);
-            assertThat(last.getValue("ended_at")).isNull();
-            assertThat(last.getValue("duration_ms")).isNull();
-            assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/999999/phases", null).status()).isEqualTo(404);
+        GitRepo repo = kiln.repository("phases-repo");
+        repo.write("index.html", "phases").commit("one");
+        long projectId = kiln.createProject("Phased", repo.url(), new JsonObject().put("build_command", "sleep 0.3")).getLong("id");
+        long deploymentId = kiln.trigger(projectId).getLong("id");
+        kiln.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed");
+        Response response = kiln.admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/phases", null);
+        assertThat(response.status()).isEqualTo(200);
+        JsonArray phases = response.json().getJsonArray("data");
+        List<String> statuses = phases.stream().map(phase -> ((JsonObject) phase).getString("status")).toList();
+        assertThat(statuses).first().isEqualTo("queued");
+        assertThat(statuses).last().isEqualTo("deployed");
+        assertThat(statuses).contains("building");
+        for (int i = 0; i < phases.size() - 1; i++) {
+            JsonObject phase = phases.getJsonObject(i);
+            assertThat(phase.getLong("duration_ms")).as(phase.encode()).isNotNull().isGreaterThanOrEqualTo(0);
+            assertThat(phase.getString("ended_at")).isEqualTo(phases.getJsonObject(i + 1).getString("started_at"));
         }
+        JsonObject building = phases.stream().map(JsonObject.class::cast).filter(p -> p.getString("status").equals("building")).findFirst().orElseThrow();
+        assertThat(building.getLong("duration_ms")).isGreaterThanOrEqualTo(300);
+        JsonObject last = phases.getJsonObject(phases.size() - 1);
+        assertThat(last.getValue("ended_at")).isNull();
+        assertThat(last.getValue("duration_ms")).isNull();
+        assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments/999999/phases", null).status()).isEqualTo(404);
     }
 }

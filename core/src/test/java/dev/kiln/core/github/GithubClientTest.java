@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
@@ -35,28 +36,20 @@ class GithubClientTest {
     private static final Path CLIENT = Path.of("src", "test", "github-client").toAbsolutePath();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void client() throws Exception {
         RequiredTools.assumeInstalled("node", "npm");
         installClient();
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("git/acme/site.git"));
-        repo.write("index.html", "<h1>site</h1>").commit("site");
     }
 
-    @AfterAll
-    static void stop() {
-        if (kiln != null) {
-            kiln.close();
-        }
-        if (repo != null) {
-            repo.close();
-        }
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("git/acme/site.git");
+        repo.write("index.html", "<h1>site</h1>").commit("site");
     }
 
     /** {@code npm ci}, once: when node_modules is missing or older than the lock file. */
@@ -66,7 +59,7 @@ class GithubClientTest {
         if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(locked) >= 0) {
             return;
         }
-        Path log = temp.resolve("npm-ci.log");
+        Path log = kiln.directory("client").resolve("npm-ci.log");
         Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
                 .directory(CLIENT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!npm.waitFor(10, TimeUnit.MINUTES)) {
@@ -87,8 +80,8 @@ class GithubClientTest {
     }
 
     private static JsonObject runClient(String token, long deploymentId) throws IOException, InterruptedException {
-        Path stdout = temp.resolve("client.out");
-        Path stderr = temp.resolve("client.err");
+        Path stdout = kiln.directory("client").resolve("client.out");
+        Path stderr = kiln.directory("client").resolve("client.err");
         ProcessBuilder builder = new ProcessBuilder("node", "client.mjs").directory(CLIENT.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Map<String, String> env = builder.environment();

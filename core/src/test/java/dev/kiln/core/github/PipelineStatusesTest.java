@@ -7,14 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.github.StatusPaths.PathSet;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,29 +23,21 @@ class PipelineStatusesTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final AtomicInteger PROJECTS = new AtomicInteger();
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension()
+            // Builds run in a sandbox with a /tmp of their own: the gates a test opens are shown to them read-only.
+            .onStart(node -> node.server().sandbox().addReadOnlyMount(node.directory("gates")));
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        // Builds run in a sandbox with a /tmp of their own: the gates a test opens are shown to them read-only.
-        kiln.server().sandbox().addReadOnlyMount(java.nio.file.Files.createDirectories(temp.resolve("gates")));
-        repo = GitRepo.create(temp.resolve("git/acme/site"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("git/acme/site");
         repo.write("index.html", "<h1>site</h1>").commit("site");
         repo.branch("feature").write("index.html", "<h1>feature</h1>").commit("feature");
         repo.checkout("main");
     }
 
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
-    }
-
-    private static long project(JsonObject extra) throws Exception {
+    private long project(JsonObject extra) throws Exception {
         return kiln.createProject("Pipeline " + PROJECTS.incrementAndGet(), repo.url(), extra).getLong("id");
     }
 
@@ -156,7 +147,7 @@ class PipelineStatusesTest {
 
     @Test
     void aDeploymentThatFinishesAfterANewerOneWentLiveEndsInactive() throws Exception {
-        Path go = temp.resolve("gates").resolve("go-" + PROJECTS.get());
+        Path go = kiln.directory("gates").resolve("go-" + PROJECTS.get());
         long projectId = project(new JsonObject().put("build_command", "while [ ! -f '" + go + "' ]; do sleep 0.05; done"));
         long slow = kiln.trigger(projectId).getLong("id");
         kiln.awaitStatus(projectId, slow, WAIT, "building");

@@ -2,18 +2,16 @@ package dev.kiln.core.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.github.StatusPaths.PathSet;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonObject;
 
@@ -35,29 +33,20 @@ abstract class StatusesTestBase {
             "repos_url", "events_url", "received_events_url", "type", "site_admin");
     static final AtomicInteger PROJECTS = new AtomicInteger();
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
-    static GitRepo otherRepo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
+    GitRepo otherRepo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
+    @BeforeEach
+    void repositories() throws Exception {
         // The repository URL ends in acme/site.git/: GitHub's paths name it acme/site.
-        repo = GitRepo.create(temp.resolve("git/acme/site.git"));
+        repo = kiln.repository("git/acme/site.git");
         repo.write("index.html", "<h1>site</h1>").commit("site");
         repo.branch("feature").write("index.html", "<h1>feature</h1>").commit("feature");
         repo.checkout("main");
-        otherRepo = GitRepo.create(temp.resolve("git/other/thing"));
+        otherRepo = kiln.repository("git/other/thing");
         otherRepo.write("index.html", "<h1>other</h1>").commit("other");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
-        otherRepo.close();
     }
 
     /** A project of its own, so that no other test's deployments mark this one's inactive. */
@@ -75,7 +64,7 @@ abstract class StatusesTestBase {
         return StatusPaths.of(kiln, set, projectId, "acme/site", deploymentId);
     }
 
-    static StatusPaths fresh(PathSet set) throws Exception {
+    StatusPaths fresh(PathSet set) throws Exception {
         long projectId = project(repo);
         return paths(set, projectId, deployed(projectId));
     }

@@ -2,22 +2,20 @@ package dev.kiln.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
@@ -30,22 +28,14 @@ class MetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"), Map.of());
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "<h1>measured</h1>").commit("one");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     private static PrometheusText scrape() throws Exception {

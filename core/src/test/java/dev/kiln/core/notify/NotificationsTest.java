@@ -3,7 +3,6 @@ package dev.kiln.core.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,11 +14,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,25 +32,25 @@ class NotificationsTest {
     /** Fast timing for tests: the outbox is checked every 100 ms, retries start at 200 ms. */
     static final Map<String, String> FAST = Map.of("notifications.poll_ms", "100", "notifications.retry_base_ms", "200");
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().settings(FAST);
     static Receiver receiver;
+    GitRepo repo;
 
     @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"), FAST);
-        repo = GitRepo.create(temp.resolve("repo"));
-        repo.write("index.html", "<h1>v1</h1>").commit("First version");
+    static void startReceiver() throws Exception {
         receiver = new Receiver();
     }
 
     @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
+    static void stopReceiver() {
         receiver.close();
+    }
+
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
+        repo.write("index.html", "<h1>v1</h1>").commit("First version");
     }
 
     @Test
@@ -188,17 +189,7 @@ class NotificationsTest {
 
     /** Waits until the probe gives a value; fails with a clear message after {@link #WAIT}. */
     static <T> T awaitValue(Probe<T> probe) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("nothing arrived within " + WAIT);
-            }
-            Thread.sleep(25);
-        }
+        return Eventually.value(WAIT, "a notification to arrive", probe::get);
     }
 
     static String hmac(String secret, String body) throws Exception {

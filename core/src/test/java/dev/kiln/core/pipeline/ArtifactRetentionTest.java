@@ -9,16 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.ShellBuilder;
-import dev.kiln.core.testing.TestDatabase;
-import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
 /** Only the newest {@code artifacts.keep} deployments keep their files; and clearing the build cache. */
@@ -26,26 +25,19 @@ class ArtifactRetentionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
     static final FakeStorage STORAGE = new FakeStorage();
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
-            host.register(new ShellBuilder());
-            host.register(STORAGE);
-        }, temp.resolve("plugins"), Map.of("artifacts.keep", "2"));
-        repo = GitRepo.create(temp.resolve("repo"));
-        repo.write("index.html", "kept").commit("one");
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().plugins(host -> {
+        host.register(new ShellBuilder());
+        host.register(STORAGE);
+    }).settings(Map.of("artifacts.keep", "2"));
+    GitRepo repo;
 
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
+        repo.write("index.html", "kept").commit("one");
     }
 
     private static JsonObject deployment(long projectId, long deploymentId) throws Exception {
@@ -54,13 +46,10 @@ class ArtifactRetentionTest {
 
     /** Pruning follows the deployed state by a moment; wait for it as for any state. */
     private static JsonObject awaitPruned(long projectId, long deploymentId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonObject deployment = deployment(projectId, deploymentId);
-        while (!deployment.getBoolean("pruned") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            deployment = deployment(projectId, deploymentId);
-        }
-        return deployment;
+        return Eventually.value(WAIT, "deployment " + deploymentId + " to be pruned", () -> {
+            JsonObject deployment = deployment(projectId, deploymentId);
+            return deployment.getBoolean("pruned") ? deployment : null;
+        });
     }
 
     @Test

@@ -2,18 +2,16 @@ package dev.kiln.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,23 +21,15 @@ class DeploymentPipelineTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "<h1>v1</h1>").write("css/site.css", "body{}").write("docs/index.html", "docs")
                 .write("about.html", "about").write("data.json", "{}").commit("first version");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     private static String site(String url) throws Exception {
@@ -108,7 +98,7 @@ class DeploymentPipelineTest {
 
     @Test
     void newDeploymentTakesOverAndRollbackSwitchesBackWithoutRebuilding() throws Exception {
-        GitRepo own = GitRepo.create(temp.resolve("rollback-repo"));
+        GitRepo own = kiln.repository("rollback-repo");
         own.write("index.html", "one").commit("one");
         JsonObject project = kiln.createProject("Rollback", own.url(), null);
         long projectId = project.getLong("id");
@@ -134,7 +124,6 @@ class DeploymentPipelineTest {
         // No new deployment was created by the rollback.
         assertThat(kiln.admin("GET", "/projects/" + projectId + "/deployments", null).json().getJsonObject("meta").getLong("total"))
                 .isEqualTo(2);
-        own.close();
     }
 
     @Test
@@ -206,23 +195,15 @@ class DeploymentPipelineTest {
         long projectId = project.getLong("id");
         long id = kiln.trigger(projectId).getLong("id");
         kiln.awaitStatus(projectId, id, WAIT, "building");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (running(marker) < 2) {
-            assertThat(System.nanoTime()).as("the build never started its background process").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Eventually.await(WAIT, "the build to start its background process", () -> running(marker) >= 2);
 
         Response cancelled = kiln.admin("POST", "/projects/" + projectId + "/deployments/" + id + "/cancel", null);
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.data().getString("status")).isEqualTo("cancelled");
 
-        long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (running(marker) > 0) {
-            assertThat(System.nanoTime()).as("the build's processes still alive 5 s after cancel").isLessThan(gone);
-            Thread.sleep(20);
-        }
+        Eventually.await(Duration.ofSeconds(5), "the build's processes to be gone after cancel", () -> running(marker) == 0);
         // The cancelled attempt writes nothing more: once the node reports it no longer runs it, it is still cancelled.
-        dev.kiln.core.testing.Eventually.await(WAIT, "the node to report the cancelled attempt ended", () -> {
+        Eventually.await(WAIT, "the node to report the cancelled attempt ended", () -> {
             io.vertx.core.json.JsonArray nodes = kiln.admin("GET", "/nodes", null).json().getJsonArray("data");
             return nodes.getJsonObject(0).getJsonObject("executors").getInteger("busy") == 0
                     && nodes.getJsonObject(0).getJsonArray("running_deployments").isEmpty();
@@ -240,7 +221,7 @@ class DeploymentPipelineTest {
         assertThat(branch.errorCode()).isEqualTo("validation_error");
         assertThat(branch.json().getJsonObject("error").getString("message")).startsWith("branch").contains("nope");
 
-        long unreachable = kiln.createProject("Unreachable", temp.resolve("does-not-exist").toUri().toString(), null).getLong("id");
+        long unreachable = kiln.createProject("Unreachable", kiln.directory("unreachable").resolve("does-not-exist").toUri().toString(), null).getLong("id");
         Response upstream = kiln.admin("POST", "/projects/" + unreachable + "/deployments", null);
         assertThat(upstream.status()).isEqualTo(502);
         assertThat(upstream.errorCode()).isEqualTo("upstream_error");
@@ -269,7 +250,7 @@ class DeploymentPipelineTest {
 
     @Test
     void outputDirectoryAndRootDirectoryAndEnvReachTheBuild() throws Exception {
-        GitRepo mono = GitRepo.create(temp.resolve("mono"));
+        GitRepo mono = kiln.repository("mono");
         mono.write("apps/web/build.sh", "mkdir -p dist && echo \"$GREETING from $KILN_BRANCH\" > dist/index.html").commit("mono");
         JsonObject project = kiln.createProject("Mono", mono.url(), new JsonObject()
                 .put("root_directory", "apps/web").put("build_command", "sh build.sh").put("output_directory", "dist")
@@ -279,7 +260,6 @@ class DeploymentPipelineTest {
         JsonObject deployed = kiln.awaitStatus(projectId, id, WAIT, "deployed", "failed");
         assertThat(deployed.getString("status")).isEqualTo("deployed");
         assertThat(site(deployed.getString("deployment_url"))).isEqualTo("200 hello from main\n");
-        mono.close();
     }
 
     @Test

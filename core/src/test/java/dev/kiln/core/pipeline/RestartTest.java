@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
@@ -37,10 +38,7 @@ class RestartTest {
                 Path marker = data.resolve("cache").resolve("project-" + projectId).resolve("home").resolve("first-attempt");
                 first.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "building");
                 // "building" is set just before the builder starts its process: wait for the process itself.
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!Files.exists(marker) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                Eventually.await(Duration.ofSeconds(60), "the first attempt's build process to start", () -> Files.exists(marker));
             }
             try (TestKiln second = TestKiln.start(data, database, TestKiln::registerFakes)) {
                 JsonObject deployed = second.awaitStatus(projectId, deploymentId, Duration.ofSeconds(60), "deployed", "failed");

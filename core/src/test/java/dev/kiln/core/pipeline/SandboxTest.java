@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.kiln.core.FileTrees;
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.StandaloneNodeMain;
@@ -108,15 +109,10 @@ class SandboxTest {
     }
 
     private static JsonObject awaitStatus(Node node, String path, String... statuses) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
+        return Eventually.value(Duration.ofSeconds(60), path + " to reach " + List.of(statuses), () -> {
             JsonObject deployment = api(node, "GET", path, null).getJsonObject("data");
-            if (List.of(statuses).contains(deployment.getString("status"))) {
-                return deployment;
-            }
-            assertThat(System.nanoTime()).as("never reached " + List.of(statuses) + ": " + deployment).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+            return List.of(statuses).contains(deployment.getString("status")) ? deployment : null;
+        });
     }
 
     private long project(Node node, GitRepo repo, String name, String buildCommand) throws Exception {
@@ -212,22 +208,25 @@ class SandboxTest {
             long projectId = project(node, repo, "Doomed", "sleep 300; echo " + marker);
             long id = api(node, "POST", "/projects/" + projectId + "/deployments", null).getJsonObject("data").getLong("id");
             awaitStatus(node, "/projects/" + projectId + "/deployments/" + id, "building");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (running(marker) == 0) {
-                assertThat(System.nanoTime()).as("the build never started").isLessThan(deadline);
-                Thread.sleep(20);
-            }
             // Watch the build's own processes by handle: reading every process's command line after the
             // kill would wait on the dying node itself (its memory is torn down first) and time that instead.
-            List<ProcessHandle> build = ProcessHandle.allProcesses()
-                    .filter(process -> process.info().commandLine().orElse("").contains(marker)).toList();
-            assertThat(build).isNotEmpty();
+            // Wait for the build's command itself (its `sleep 300`, child of the marked shell): the launcher
+            // carries the marker from its first instant, before the sandbox and its death signals are set up.
+            List<ProcessHandle> build = Eventually.value(Duration.ofSeconds(30), "the build's command to run in its sandbox", () -> {
+                List<ProcessHandle> marked = ProcessHandle.allProcesses()
+                        .filter(process -> process.info().commandLine().orElse("").contains(marker)).toList();
+                List<ProcessHandle> sleeping = ProcessHandle.allProcesses()
+                        .filter(process -> process.info().commandLine().orElse("").endsWith("sleep 300")
+                                && process.parent().map(marked::contains).orElse(false)).toList();
+                if (sleeping.isEmpty()) {
+                    return null;
+                }
+                List<ProcessHandle> all = new ArrayList<>(marked);
+                all.addAll(sleeping);
+                return all;
+            });
             node.process().destroyForcibly();
-            long killedAt = System.nanoTime();
-            while (build.stream().anyMatch(ProcessHandle::isAlive)) {
-                assertThat(System.nanoTime() - killedAt).as("the build outlived its node").isLessThan(TimeUnit.SECONDS.toNanos(2));
-                Thread.sleep(20);
-            }
+            Eventually.await(Duration.ofSeconds(2), "the build to die with its node", () -> build.stream().noneMatch(ProcessHandle::isAlive));
             assertThat(running(marker)).isZero();
         } finally {
             ProcessHandle.allProcesses().filter(process -> process.info().commandLine().orElse("").contains(marker))
@@ -246,11 +245,7 @@ class SandboxTest {
         builder.environment().put(BuildSandbox.OWNER_VARIABLE, owner);
         Process leftover = builder.start();
         processes.add(leftover);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (leftover.descendants().count() < 2) {
-            assertThat(System.nanoTime()).as("the leftover never started its children").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Eventually.await(Duration.ofSeconds(10), "the leftover to start its children", () -> leftover.descendants().count() >= 2);
         List<ProcessHandle> children = leftover.descendants().toList();
 
         assertThat(BuildSandbox.killLeftovers("node-someone-else")).isZero();

@@ -2,18 +2,16 @@ package dev.kiln.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -24,22 +22,14 @@ class SecretsTest {
     private static final String SECRET = "s3cr3t-value-4217";
     private static final String PASSWORD = "pa55word-for-git";
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("index.html", "hi").commit("one");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.cluster.ClusterSettings;
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
@@ -50,12 +51,8 @@ class ClusterPluginsTest {
     }
 
     private static void awaitPluginState(TestKiln node, String id, String expected) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!pluginState(node, id).equals(expected)) {
-            assertThat(System.nanoTime()).as("plugin %s on %s is %s, expected %s", id, node.server().nodeId(),
-                    pluginState(node, id), expected).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Eventually.await(WAIT, "plugin " + id + " on " + node.server().nodeId() + " to be " + expected,
+                () -> pluginState(node, id).equals(expected));
     }
 
     @Test

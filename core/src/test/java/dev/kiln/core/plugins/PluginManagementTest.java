@@ -2,6 +2,7 @@ package dev.kiln.core.plugins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,13 +16,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import dev.kiln.core.testing.TestKiln.Response;
 import dev.kiln.plugin.api.Builder;
@@ -35,32 +35,24 @@ class PluginManagementTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final AtomicInteger WORK = new AtomicInteger();
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static Path pluginsDirectory;
-    /** Where plugins installed through the API are kept: the node's data directory, not the installation's. */
-    static Path installedDirectory;
-    static GitRepo repo;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension()
+            .settings(Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1", "plugins.start_timeout_seconds", "2"));
+    GitRepo repo;
 
-    @BeforeAll
-    static void start() throws Exception {
-        pluginsDirectory = temp.resolve("plugins");
-        installedDirectory = temp.resolve("data").resolve("plugins");
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, pluginsDirectory,
-                Map.of("plugins.max_upload_bytes", "3000000", "builds.grace_seconds", "1", "plugins.start_timeout_seconds", "2"));
-        repo = GitRepo.create(temp.resolve("repo"));
+    @BeforeEach
+    void repository() throws Exception {
+        repo = kiln.repository("repo");
         repo.write("site.txt", "hello <plugins>").commit("a text site");
     }
 
-    @AfterAll
-    static void stop() {
-        kiln.close();
-        repo.close();
+    static Path work() throws IOException {
+        return kiln.directory("work-" + WORK.incrementAndGet());
     }
 
-    static Path work() {
-        return temp.resolve("work-" + WORK.incrementAndGet());
+    /** Where plugins installed through the API are kept: the node's data directory, not the installation's. */
+    static Path installedDirectory() {
+        return kiln.dataDirectory().resolve("plugins");
     }
 
     static Response upload(byte[] file) throws Exception {
@@ -91,7 +83,7 @@ class PluginManagementTest {
         return response.status() + " " + response.body();
     }
 
-    static JsonObject deploy(String name, JsonObject settings, String... statuses) throws Exception {
+    JsonObject deploy(String name, JsonObject settings, String... statuses) throws Exception {
         JsonObject project = kiln.createProject(name, repo.url(), settings);
         JsonObject queued = kiln.trigger(project.getLong("id"));
         return kiln.awaitStatus(project.getLong("id"), queued.getLong("id"), WAIT, statuses);
@@ -114,7 +106,7 @@ class PluginManagementTest {
         assertThat(plugin.getString("provider")).isEqualTo("Tests");
         assertThat(plugin.getJsonArray("builders")).containsExactly("example");
         assertThat(plugin(PluginInfo.BUILT_IN).getJsonArray("builders")).contains("shell");
-        assertThat(Files.exists(installedDirectory.resolve("builder-example-1.0.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory().resolve("builder-example-1.0.0.jar"))).isTrue();
 
         JsonObject deployed = deploy("Example site", new JsonObject().put("builder", "example"), "deployed", "failed");
         assertThat(deployed.getString("status")).as(logs(deployed)).isEqualTo("deployed");
@@ -192,7 +184,7 @@ class PluginManagementTest {
     @Test
     void anUpgradeLetsRunningBuildsFinishOnTheOldVersionAndTheNextUsesTheNew() throws Exception {
         assertThat(upload(PluginFiles.builderJar(work(), "gate", "1.0.0", "gate", gate("one"))).status()).isEqualTo(201);
-        Path release = temp.resolve("release-gate");
+        Path release = kiln.directory("gates").resolve("release-gate");
         JsonObject project = kiln.createProject("Gated", repo.url(), new JsonObject().put("builder", "gate")
                 .put("build_command", release.toString()));
         long projectId = project.getLong("id");
@@ -203,7 +195,7 @@ class PluginManagementTest {
         assertThat(upgraded.status()).as(upgraded.body()).isEqualTo(201);
         assertThat(upgraded.data().getString("version")).isEqualTo("1.1.0");
         // The old version stays loaded (and its file stays) while its build runs.
-        assertThat(Files.exists(installedDirectory.resolve("gate-1.0.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory().resolve("gate-1.0.0.jar"))).isTrue();
         Files.writeString(release, "go");
 
         JsonObject firstDone = kiln.awaitStatus(projectId, first.getLong("id"), WAIT, "deployed", "failed");
@@ -212,8 +204,8 @@ class PluginManagementTest {
 
         JsonObject second = kiln.awaitStatus(projectId, kiln.trigger(projectId).getLong("id"), WAIT, "deployed", "failed");
         assertThat(site(second.getString("deployment_url"))).isEqualTo("200 gate two");
-        assertThat(Files.exists(installedDirectory.resolve("gate-1.0.0.jar"))).isFalse();
-        assertThat(Files.exists(installedDirectory.resolve("gate-1.1.0.jar"))).isTrue();
+        assertThat(Files.exists(installedDirectory().resolve("gate-1.0.0.jar"))).isFalse();
+        assertThat(Files.exists(installedDirectory().resolve("gate-1.1.0.jar"))).isTrue();
 
         Response older = upload(PluginFiles.builderJar(work(), "gate", "1.0.5", "gate", gate("three")));
         assertThat(older.status()).isEqualTo(409);
@@ -278,8 +270,8 @@ class PluginManagementTest {
     }
 
     private static List<String> files() throws Exception {
-        try (Stream<Path> walk = Files.walk(installedDirectory)) {
-            return walk.map(path -> installedDirectory.relativize(path).toString())
+        try (Stream<Path> walk = Files.walk(installedDirectory())) {
+            return walk.map(path -> installedDirectory().relativize(path).toString())
                     .filter(name -> !name.startsWith(".staging") || name.equals(".staging")).sorted().toList();
         }
     }
@@ -395,7 +387,7 @@ class PluginManagementTest {
         assertThat(installed.status()).as(installed.body()).isEqualTo(201);
         assertThat(installed.data().getJsonArray("storage_targets")).containsExactly("tstore");
 
-        GitRepo site = GitRepo.create(temp.resolve("stored-repo"));
+        GitRepo site = kiln.repository("stored-repo");
         site.write("index.html", "stored in a plugin").commit("one");
         JsonObject project = kiln.createProject("Stored", site.url(), new JsonObject().put("storage", "tstore"));
         long projectId = project.getLong("id");
@@ -409,6 +401,5 @@ class PluginManagementTest {
         assertThat(site(deployed.getString("deployment_url"))).doesNotStartWith("200");
         assertThat(kiln.admin("POST", "/plugins/tstore/enable", null).status()).isEqualTo(200);
         assertThat(site(deployed.getString("deployment_url"))).isEqualTo("200 stored in a plugin");
-        site.close();
     }
 }

@@ -13,13 +13,12 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.kiln.core.testing.TestDatabase;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
+import dev.kiln.core.testing.Eventually;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 
 /**
@@ -30,24 +29,11 @@ class PluginSafetyTest {
 
     private static final long MAX_UNPACKED = 4_000_000;
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static Path installedDirectory;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("plugins"),
-                Map.of("plugins.max_unpacked_bytes", String.valueOf(MAX_UNPACKED)));
-        installedDirectory = temp.resolve("data").resolve("plugins");
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().settings(Map.of("plugins.max_unpacked_bytes", String.valueOf(MAX_UNPACKED)));
 
     private static List<Path> writtenFiles() throws Exception {
+        Path installedDirectory = kiln.dataDirectory().resolve("plugins");
         if (!Files.exists(installedDirectory)) {
             return List.of();
         }
@@ -75,7 +61,7 @@ class PluginSafetyTest {
         assertThat(refused.errorCode()).isEqualTo("payload_too_large");
         assertThat(refused.body()).contains("unpacks to more than " + MAX_UNPACKED);
 
-        Path classes = PluginFiles.compile(temp.resolve("long"), PluginFiles.builder("test.longname", "longname",
+        Path classes = PluginFiles.compile(kiln.directory("long"), PluginFiles.builder("test.longname", "longname",
                 "throw new BuildException(\"unused\");"));
         byte[] longName = PluginFiles.jar(PluginFiles.manifest("longname", "1.0.0", ">=0.1.0", "test.longname.TestPlugin"), classes,
                 Map.of("x".repeat(300) + ".txt", new byte[] {1}));
@@ -89,7 +75,7 @@ class PluginSafetyTest {
 
     @Test
     void aRefusedPluginNeverRunsStart() throws Exception {
-        Path marker = temp.resolve("started-marker");
+        Path marker = kiln.directory("markers").resolve("started");
         Map<String, String> sources = new LinkedHashMap<>(PluginFiles.builder("test.clash", "shell", "throw new BuildException(\"unused\");"));
         sources.put("test/clash/TestPlugin.java", """
                 package test.clash;
@@ -104,7 +90,7 @@ class PluginSafetyTest {
                 }
                 """.formatted(marker.toString().replace("\\", "\\\\")));
         byte[] jar = PluginFiles.jar(PluginFiles.manifest("clash", "1.0.0", ">=0.1.0", "test.clash.TestPlugin"),
-                PluginFiles.compile(temp.resolve("clash"), sources), Map.of());
+                PluginFiles.compile(kiln.directory("clash"), sources), Map.of());
 
         Response refused = kiln.uploadPlugin(jar);
         assertThat(refused.status()).as(refused.body()).isEqualTo(422);
@@ -136,18 +122,14 @@ class PluginSafetyTest {
                 }
                 """);
         byte[] jar = PluginFiles.jar(PluginFiles.manifest("leaky", "1.0.0", ">=0.1.0", "test.leaky.TestPlugin"),
-                PluginFiles.compile(temp.resolve("leaky"), sources), Map.of());
+                PluginFiles.compile(kiln.directory("leaky"), sources), Map.of());
         for (int cycle = 0; cycle < 8; cycle++) {
             Response installed = kiln.uploadPlugin(jar);
             assertThat(installed.status()).as(installed.body()).isEqualTo(201);
             assertThat(leakyThreads()).isGreaterThanOrEqualTo(1);
             assertThat(kiln.admin("DELETE", "/plugins/leaky", null).status()).isEqualTo(204);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (leakyThreads() > 0) {
-            assertThat(System.nanoTime()).as("%d plugin threads still alive", leakyThreads()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Eventually.await(Duration.ofSeconds(30), "the plugin's threads to end", () -> leakyThreads() == 0);
     }
 
     private static long leakyThreads() {

@@ -3,21 +3,21 @@ package dev.kiln.core.sites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestDatabase;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonObject;
 
@@ -26,31 +26,26 @@ class SitesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static TinyDns dns;
+    static final TinyDns dns = startDns();
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().settings(Map.of(TxtLookup.SERVER_SETTING, dns.address()));
 
-    @BeforeAll
-    static void start() throws Exception {
-        dns = new TinyDns();
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), TestKiln::registerFakes, temp.resolve("no-plugins"),
-                Map.of(TxtLookup.SERVER_SETTING, dns.address()));
+    private static TinyDns startDns() {
+        try {
+            return new TinyDns();
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @AfterAll
-    static void stop() {
-        kiln.close();
+    static void stopDns() {
         dns.close();
     }
 
     /** Polls until a condition holds: a change reaches the host cache when its notification arrives. */
     private static void eventually(Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.call()) {
-            assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Eventually.await(WAIT, "a change to reach the host cache", condition);
     }
 
     private static JsonObject deploy(long projectId, String branch) throws Exception {
@@ -67,7 +62,7 @@ class SitesTest {
 
     @Test
     void anAppBuiltForTheRootWorksAtItsProductionAndDeploymentHosts() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("root-app"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("root-app"))) {
             repo.write("index.html", "<script src=\"/assets/app.js\"></script>").write("assets/app.js", "console.log('app')").commit("app");
             JsonObject project = project("Root App", repo, null);
             int port = kiln.server().actualPort();
@@ -101,7 +96,7 @@ class SitesTest {
 
     @Test
     void aBranchDeploymentIsAPreviewThatLeavesProductionAlone() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("previews"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("previews"))) {
             repo.write("index.html", "production").commit("main");
             repo.branch("Feature/New_Look").write("index.html", "preview").commit("new look");
             repo.checkout("main");
@@ -137,7 +132,7 @@ class SitesTest {
 
     @Test
     void singlePageAppsFallBackToIndexAndOtherSitesShowTheir404Page() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("spa"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("spa"))) {
             repo.write("index.html", "app shell").write("404.html", "custom not found").commit("spa");
             JsonObject spa = project("Spa", repo, new JsonObject().put("is_spa", true));
             assertThat(spa.getBoolean("is_spa")).isTrue();
@@ -160,7 +155,7 @@ class SitesTest {
 
     @Test
     void redirectsAndHeadersFollowNetlifysSyntax() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("rules"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("rules"))) {
             repo.write("index.html", "home").write("new.html", "new page").write("other.html", "other")
                     .write("forced.html", "shadowed by a forced rule").write("kept.html", "kept")
                     .write("blog/2024/hello.html", "a post").write("app/index.html", "app").write("assets/site.css", "body{}")
@@ -217,7 +212,7 @@ class SitesTest {
 
     @Test
     void theStaticHostSpeaksHttp() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("http"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("http"))) {
             String text = "hello, ranges and validators ".repeat(40);
             repo.write("index.html", "<p>" + text + "</p>").write("page.txt", text).write("image.png", "not really a png")
                     .write("app.webmanifest", "{}").write("photo.avif", "x").write("module.wasm", "x").write("module.mjs", "x")
@@ -276,7 +271,7 @@ class SitesTest {
 
     @Test
     void aCustomDomainIsServedOnceVerifiedAndNotBefore() throws Exception {
-        try (GitRepo repo = GitRepo.create(temp.resolve("custom"))) {
+        try (GitRepo repo = GitRepo.create(kiln.directory("custom"))) {
             repo.write("index.html", "custom site").commit("custom");
             JsonObject project = project("Custom", repo, null);
             long projectId = project.getLong("id");

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.kiln.core.github.PipelineStatuses;
 import dev.kiln.core.store.StatusStore.NewStatus;
@@ -17,12 +17,13 @@ import dev.kiln.core.store.WorkQueue.Claim;
 import dev.kiln.core.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 
 /** The queue's fencing: once a lease is taken over, the old holder's writes change nothing. */
+@ExtendWith(VertxExtension.class)
 class WorkQueueTest {
 
-    private Vertx vertx;
     private Pool pool;
     private WorkQueue queue;
     private long deploymentId;
@@ -35,9 +36,9 @@ class WorkQueueTest {
         return deployment -> PipelineStatuses.deployed(deployment.environment(), url, logs);
     }
 
+    /** The Vert.x instance is the extension's, closed by it after each test. */
     @BeforeEach
-    void setUp() throws Exception {
-        vertx = Vertx.vertx();
+    void setUp(Vertx vertx) throws Exception {
         pool = Database.pool(vertx, TestDatabase.freshDatabase(), 4);
         await(Database.migrate(pool));
         queue = new WorkQueue(pool, 30);
@@ -46,11 +47,6 @@ class WorkQueueTest {
         deploymentId = await(new DeploymentStore(pool).create(project, new DeploymentStore.NewDeployment("main", "production",
                 new DeploymentStore.Commit("0".repeat(40), "message", "author"), "shell", "api", false), PipelineStatuses.CREATED))
                 .deployment().id();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        await(vertx.close());
     }
 
     @Test

@@ -16,8 +16,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A running Kiln node on 127.0.0.1 with a fresh database, and an HTTP client for its API.
+ * {@link KilnExtension} is one started and shared for a test class.
  */
-public final class TestKiln implements AutoCloseable {
+public class TestKiln implements AutoCloseable {
 
     /** The admin token every test node has. */
     public static final String ADMIN = "test-admin-token";
@@ -27,6 +28,11 @@ public final class TestKiln implements AutoCloseable {
     private final KilnServer server;
     private final Path dataDirectory;
     private final String databaseUrl;
+
+    /** For {@link KilnExtension}, which starts its node later and overrides the accessors. */
+    TestKiln() {
+        this(null, null, null);
+    }
 
     private TestKiln(KilnServer server, Path dataDirectory, String databaseUrl) {
         this.server = server;
@@ -194,7 +200,7 @@ public final class TestKiln implements AutoCloseable {
      * @return for example {@code http://127.0.0.1:41234}
      */
     public String baseUrl() {
-        return server.baseUrl();
+        return server().baseUrl();
     }
 
     /**
@@ -389,24 +395,21 @@ public final class TestKiln implements AutoCloseable {
      * @throws Exception on failure or time-out
      */
     public JsonObject awaitStatus(long projectId, long deploymentId, Duration timeout, String... statuses) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonObject deployment = null;
-        while (System.nanoTime() < deadline) {
-            deployment = admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId, null).data();
-            for (String status : statuses) {
-                if (status.equals(deployment.getString("status"))) {
-                    return deployment;
-                }
-            }
-            Thread.sleep(50);
+        JsonObject[] deployment = new JsonObject[1];
+        try {
+            Eventually.await(timeout, "deployment " + deploymentId + " to reach " + String.join("/", statuses), () -> {
+                deployment[0] = admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId, null).data();
+                return java.util.Arrays.asList(statuses).contains(deployment[0].getString("status"));
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + deployment[0]
+                    + "\nlogs: " + admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).body(), e);
         }
-        throw new AssertionError("deployment " + deploymentId + " did not reach " + String.join("/", statuses)
-                + " in " + timeout + "; last seen: " + deployment
-                + "\nlogs: " + admin("GET", "/projects/" + projectId + "/deployments/" + deploymentId + "/logs", null).body());
+        return deployment[0];
     }
 
     @Override
     public void close() {
-        server.close();
+        server().close();
     }
 }

@@ -11,12 +11,14 @@ import java.util.concurrent.Callable;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.store.Database;
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,24 +32,23 @@ class PollingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int INTERVAL = 5;
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static TestKiln second;
+    @RegisterExtension
+    @Order(1)
+    static final KilnExtension kiln = new KilnExtension();
+    /** A second node on the same database: both poll. */
+    @RegisterExtension
+    @Order(2)
+    static final KilnExtension second = new KilnExtension().sharingDatabaseWith(kiln);
     static Pool database;
 
     @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("node-1"));
-        second = TestKiln.start(temp.resolve("node-2"), kiln.databaseUrl(), TestKiln::registerFakes);
+    static void openDatabase() {
         database = Database.pool(kiln.server().vertx(), kiln.databaseUrl(), 1);
     }
 
     @AfterAll
-    static void stop() {
+    static void closeDatabase() {
         database.close();
-        second.close();
-        kiln.close();
     }
 
     private static <T> T await(Future<T> future) throws Exception {
@@ -56,15 +57,7 @@ class PollingTest {
 
     /** Waits until {@code check} gives a non-null value. */
     private static <T> T until(String what, Callable<T> check) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = check.call();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        return Eventually.value(WAIT, what, check);
     }
 
     private static JsonObject deploymentOf(long projectId, String sha) throws Exception {
@@ -87,7 +80,7 @@ class PollingTest {
 
     @Test
     void pollingDeploysTheProductionBranchAndPicksUpANewCommit() throws Exception {
-        GitRepo repo = GitRepo.create(temp.resolve("repo-polled"));
+        GitRepo repo = kiln.repository("repo-polled");
         String first = repo.write("index.html", "1").commit("1");
         long projectId = kiln.createProject("polled", repo.url(), new JsonObject().put("poll_interval_seconds", INTERVAL)).getLong("id");
         assertThat(kiln.admin("GET", "/projects/" + projectId, null).data().getInteger("poll_interval_seconds")).isEqualTo(INTERVAL);
@@ -110,7 +103,7 @@ class PollingTest {
 
     @Test
     void aFailingRemoteIsLoggedAndRetriedWithBackOff() throws Exception {
-        long projectId = kiln.createProject("unreachable", temp.resolve("no-such-repo").toUri().toString(),
+        long projectId = kiln.createProject("unreachable", kiln.directory("unreachable").resolve("no-such-repo").toUri().toString(),
                 new JsonObject().put("poll_interval_seconds", INTERVAL).put("default_branch", "main")).getLong("id");
 
         Row state = until("a failed poll", () -> {
@@ -129,7 +122,7 @@ class PollingTest {
         List<Long> projects = new ArrayList<>();
         List<String> commits = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            GitRepo repo = GitRepo.create(temp.resolve("repo-shared-" + i));
+            GitRepo repo = kiln.repository("repo-shared-" + i);
             commits.add(repo.write("index.html", "shared " + i).commit("shared " + i));
             projects.add(kiln.createProject("shared " + i, repo.url(), new JsonObject().put("poll_interval_seconds", INTERVAL)).getLong("id"));
         }
@@ -155,7 +148,7 @@ class PollingTest {
 
     @Test
     void aProjectWithoutDefaultBranchUsesTheRemotesOwn() throws Exception {
-        Path directory = temp.resolve("repo-trunk");
+        Path directory = kiln.directory("repo-trunk");
         try (Git git = Git.init().setDirectory(directory.toFile()).setInitialBranch("trunk").call()) {
             java.nio.file.Files.writeString(directory.resolve("index.html"), "trunk");
             git.add().addFilepattern(".").call();

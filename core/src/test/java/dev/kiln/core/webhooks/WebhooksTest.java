@@ -2,17 +2,15 @@ package dev.kiln.core.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,28 +20,16 @@ class WebhooksTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-    static Hooks hooks;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-        hooks = new Hooks(kiln);
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
+    static final Hooks hooks = new Hooks(kiln);
 
     /** A repository of its own and a project on it, for one test. */
     private record Site(GitRepo repo, long projectId, String secret) {
     }
 
     private static Site site(String name, JsonObject extra) throws Exception {
-        GitRepo repo = GitRepo.create(temp.resolve("repo-" + name));
+        GitRepo repo = kiln.repository("repo-" + name);
         repo.write("index.html", "<h1>" + name + "</h1>").commit("first");
         long projectId = kiln.createProject(name, repo.url(), extra).getLong("id");
         return new Site(repo, projectId, hooks.secret(projectId));
@@ -114,11 +100,7 @@ class WebhooksTest {
         assertThat(deployment(site.projectId(), id).getValue("branch_url")).isNull();
         assertThat(project(site.projectId()).getLong("active_deployment_id")).isEqualTo(production);
         // The branch's URL stops serving once every node has dropped its cached answer (a notification on commit).
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (kiln.get(branchUrl).status() != 404 && System.nanoTime() < deadline) {
-            Thread.sleep(25);
-        }
-        assertThat(kiln.get(branchUrl).status()).isEqualTo(404);
+        Eventually.await(WAIT, "the branch's URL to stop serving", () -> kiln.get(branchUrl).status() == 404);
         // The deployment's own URL still serves it.
         assertThat(kiln.get(deployment(site.projectId(), id).getString("deployment_url")).status()).isEqualTo(200);
         // Deleting the production branch never takes production down.
@@ -129,7 +111,7 @@ class WebhooksTest {
 
     @Test
     void aWrongOrMissingSignatureIsRefusedAndCreatesNothing() throws Exception {
-        GitRepo repo = GitRepo.create(temp.resolve("repo-unsigned"));
+        GitRepo repo = kiln.repository("repo-unsigned");
         String sha = repo.write("index.html", "x").commit("first");
         long projectId = kiln.createProject("unsigned", repo.url(), null).getLong("id");
         JsonObject push = Hooks.push("main", Hooks.ZERO, sha, "first");
@@ -279,7 +261,7 @@ class WebhooksTest {
     @Test
     void twoPushesInQuickSuccessionLeaveTheOlderCancelledAsSuperseded() throws Exception {
         // Both executors busy: the pushes below stay queued.
-        GitRepo slow = GitRepo.create(temp.resolve("repo-slow"));
+        GitRepo slow = kiln.repository("repo-slow");
         slow.write("index.html", "slow").commit("slow");
         // Two projects: two deployments of one branch would supersede each other.
         long blocker1 = kiln.createProject("blocker 1", slow.url(), new JsonObject().put("build_command", "sleep 120")).getLong("id");

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import dev.kiln.core.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -235,21 +236,16 @@ final class EmbeddedDatabaseTest {
             int port = database.port();
             new ProcessBuilder("kill", "-9", Long.toString(killed)).start().waitFor();
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            String value = null;
-            SQLException last = null;
-            while (value == null && System.nanoTime() < deadline) {
-                try {
-                    value = query(database, "SELECT id FROM kept");
-                } catch (SQLException e) {
-                    last = e;
-                    Thread.sleep(100); // not back yet
-                }
+            String value;
+            try {
+                // an SQLException while it is not back yet counts as no answer
+                value = Eventually.value(Duration.ofSeconds(60), "the server to answer again", () -> query(database, "SELECT id FROM kept"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; log " + Files.readString(temp.resolve("postgres/postgres.log")), e);
             }
-            assertThat(value).as("the server answers again; last error %s, log %s", last,
-                    Files.readString(temp.resolve("postgres/postgres.log"))).isEqualTo("3");
+            assertThat(value).isEqualTo("3");
             // the server answers a moment before the supervisor has recorded it
-            dev.kiln.core.testing.Eventually.await(Duration.ofSeconds(60), "the supervisor to record the new postmaster",
+            Eventually.await(Duration.ofSeconds(60), "the supervisor to record the new postmaster",
                     database::running);
             assertThat(database.pid()).isNotEqualTo(killed).isEqualTo(postmasterPid(database.cluster()));
             assertThat(database.port()).isEqualTo(port);

@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.ShellBuilder;
-import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
@@ -26,24 +25,17 @@ class NpmDeploymentTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().plugins(host -> {
+        host.register(new NpmBuilder());
+        // A fallback that fits any repository: detection has to prefer npm over it.
+        host.register(new ShellBuilder());
+        host.register(new FakeStorage());
+    });
 
     @BeforeAll
-    static void start() throws Exception {
+    static void toolsInstalled() {
         RequiredTools.assumeInstalled("node", "npm");
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
-            host.register(new NpmBuilder());
-            // A fallback that fits any repository: detection has to prefer npm over it.
-            host.register(new ShellBuilder());
-            host.register(new FakeStorage());
-        });
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kiln != null) {
-            kiln.close();
-        }
     }
 
     private static JsonObject deploy(JsonObject project) throws Exception {

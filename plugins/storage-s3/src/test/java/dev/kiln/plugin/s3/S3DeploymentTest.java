@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.ShellBuilder;
 import dev.kiln.core.testing.TestDatabase;
@@ -52,11 +53,7 @@ class S3DeploymentTest {
 
                 // Deleting the project deletes its files from the bucket.
                 assertThat(kiln.admin("DELETE", "/projects/" + projectId, null).status()).isEqualTo(204);
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (!server.keys("sites").isEmpty()) {
-                    assertThat(System.nanoTime()).as("files left in the bucket: " + server.keys("sites")).isLessThan(deadline);
-                    Thread.sleep(50);
-                }
+                Eventually.await(Duration.ofSeconds(30), "the project's files to leave the bucket", () -> server.keys("sites").isEmpty());
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.kiln.plugin.s3;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 
+import dev.kiln.core.testing.Eventually;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -32,9 +34,7 @@ final class S3TestServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
-        while (!proxy.getState().equals("STARTED")) {
-            Thread.sleep(10);
-        }
+        Eventually.await(Duration.ofSeconds(30), "the S3 proxy to start", () -> proxy.getState().equals("STARTED"));
     }
 
     String endpoint() {

@@ -1,58 +1,58 @@
+package dev.kiln.bench;
+
 // Cluster benchmark for Kiln (not a test): dispatch latency, throughput of 3 nodes x 2 executors
 // on 30 one-second builds, and the time from kill -9 of a building node to the re-run starting.
 //
-// Run from the repository root after `mvn -B -DskipTests package`:
-//   java -cp "distribution/target/kiln/lib/*" bench/ClusterBench.java
+// Run from the repository root after `mvn -o -q -B -DskipTests package -pl distribution,bench -am`:
+//   java -cp "bench/target/classes:distribution/target/kiln/lib/*" dev.kiln.bench.ClusterBench [latency-runs]
 //
 // It starts an embedded PostgreSQL with Kiln's own class, then three `bin/kiln server` processes
 // clustered on 127.0.0.1 that share it, and drives them through the API.
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
+import static dev.kiln.bench.Statistics.percentile;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.kiln.core.store.embedded.EmbeddedDatabase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 public class ClusterBench {
 
     static final String TOKEN = "bench-cluster-token";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final List<Process> PROCESSES = new ArrayList<>();
+    static final List<KilnProcess> PROCESSES = new ArrayList<>();
 
-    record Node(Process process, String url, String id) {
+    /** A node of the farm and a client of its API. */
+    record Node(KilnProcess process, KilnClient client) {
+        String id() {
+            return process.nodeId();
+        }
     }
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("kiln-cluster-bench");
-        Path kiln = Path.of("distribution/target/kiln/bin/kiln").toAbsolutePath();
         int latencyRuns = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> PROCESSES.forEach(Process::destroyForcibly)));
-            int firstPort = freePort();
+            int firstPort = Ports.free();
             List<Node> nodes = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                nodes.add(start(kiln, work.resolve("node" + i), database.connectionUri(), i == 0 ? firstPort : freePort(), firstPort));
+                nodes.add(start(work.resolve("node" + i), database.connectionUri(), i == 0 ? firstPort : Ports.free(), firstPort));
             }
             Node api = nodes.get(0);
-            Path repo = makeRepo(work.resolve("repo"));
-            Path stamps = Files.createDirectories(work.resolve("stamps"));
+            Path repo = GitRepositories.create(work.resolve("repo"), Map.of("index.html", "<h1>bench</h1>"));
+            // A build's /tmp is its own (the sandbox): it writes its clock into $HOME, in the project's cache on
+            // whichever node ran it, and the benchmark reads the caches of all three.
+            List<Path> dataDirectories = List.of(work.resolve("node0"), work.resolve("node1"), work.resolve("node2"));
 
             // 1. Dispatch latency: trigger (HTTP request sent) to the build process starting, which
             // writes its start time (the machine's one clock) to a file.
-            long project = createProject(api, "latency", repo, "date +%s%N > " + stamps + "/$KILN_DEPLOYMENT_ID");
+            long project = createProject(api, "latency", repo, "date +%s%N > \"$HOME/stamp-$KILN_DEPLOYMENT_ID\"");
             // Warm up every node's JIT and Git mirror first: the numbers are for a running farm.
             for (int i = 0; i < 30; i++) {
                 awaitStatus(api, project, trigger(nodes.get(i % 3), project), "deployed");
@@ -62,11 +62,11 @@ public class ClusterBench {
             for (int i = 0; i < latencyRuns; i++) {
                 long sent = epochNanos();
                 long id = trigger(api, project);
-                Path stamp = stamps.resolve(Long.toString(id));
-                while (!Files.exists(stamp) || Files.readString(stamp).isBlank()) {
+                List<Long> stamp;
+                while ((stamp = stamps(dataDirectories, project, "stamp-" + id)).isEmpty()) {
                     Thread.sleep(1);
                 }
-                double millis = (Long.parseLong(Files.readString(stamp).trim()) - sent) / 1e6;
+                double millis = (stamp.get(0) - sent) / 1e6;
                 dispatch.add(millis);
                 String node = awaitStatus(api, project, id, "deployed").getString("node");
                 if (!node.equals(api.id())) {
@@ -78,25 +78,28 @@ public class ClusterBench {
             phases(database, project);
 
             // 2. Throughput: 30 builds that each sleep 1 s on 3 nodes x 2 executors; ideal 5 s.
-            long sleepy = createProject(api, "throughput", repo, "sleep 1");
+            // One project each: a newer deployment of a branch supersedes the older ones still queued.
+            List<Long> sleepy = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                sleepy.add(createProject(api, "throughput-" + i, repo, "sleep 1"));
+            }
             long start = System.nanoTime();
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                ids.add(trigger(nodes.get(i % 3), sleepy));
+                ids.add(trigger(nodes.get(i % 3), sleepy.get(i)));
             }
-            for (long id : ids) {
-                awaitStatus(api, sleepy, id, "deployed");
+            for (int i = 0; i < 30; i++) {
+                awaitStatus(api, sleepy.get(i), ids.get(i), "deployed");
             }
             double wall = (System.nanoTime() - start) / 1e9;
             System.out.printf("throughput: 30 x 1 s builds on 3 nodes x 2 executors: %.2f s (ideal 5 s, %+.0f%%)%n", wall, (wall / 5 - 1) * 100);
 
             // 3. kill -9 of the node running a build to the re-run starting elsewhere.
-            long victimProject = createProject(api, "kill", repo, "date +%s%N >> " + stamps + "/kill-$KILN_DEPLOYMENT_ID; sleep 5");
+            long victimProject = createProject(api, "kill", repo, "date +%s%N >> \"$HOME/kill-$KILN_DEPLOYMENT_ID\"; sleep 5");
             List<Double> takeovers = new ArrayList<>();
             for (int round = 0; round < 3 && nodes.size() > 1; round++) {
                 long id = trigger(api, victimProject);
-                Path stamp = stamps.resolve("kill-" + id);
-                while (!Files.exists(stamp) || Files.readString(stamp).isBlank()) {
+                while (stamps(dataDirectories, victimProject, "kill-" + id).isEmpty()) {
                     Thread.sleep(1);
                 }
                 String running = awaitStatus(api, victimProject, id, "building").getString("node");
@@ -105,12 +108,14 @@ public class ClusterBench {
                     api = nodes.stream().filter(node -> node != victim).findFirst().orElseThrow();
                 }
                 long killed = epochNanos();
-                victim.process().destroyForcibly();
+                victim.process().kill();
                 nodes.remove(victim);
-                while (Files.readAllLines(stamp).size() < 2) {
+                // The first attempt's line is in the victim's cache, the re-run's in the survivor's.
+                List<Long> attempts;
+                while ((attempts = stamps(dataDirectories, victimProject, "kill-" + id)).size() < 2) {
                     Thread.sleep(1);
                 }
-                takeovers.add((Long.parseLong(Files.readAllLines(stamp).get(1).trim()) - killed) / 1e6);
+                takeovers.add((attempts.get(1) - killed) / 1e6);
                 awaitStatus(api, victimProject, id, "deployed");
                 if (nodes.size() == 1) {
                     break;
@@ -118,7 +123,7 @@ public class ClusterBench {
             }
             System.out.printf("kill -9 to re-run started on another node: %s ms%n", takeovers.stream().map(v -> String.format("%.0f", v)).toList());
         } finally {
-            PROCESSES.forEach(Process::destroyForcibly);
+            PROCESSES.forEach(KilnProcess::kill);
         }
     }
 
@@ -140,90 +145,53 @@ public class ClusterBench {
         }
     }
 
-    static Node start(Path kiln, Path data, String database, int clusterPort, int firstPort) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(kiln.toString(), "server", "--port", "0", "--host", "127.0.0.1",
+    static Node start(Path data, String database, int clusterPort, int firstPort) throws Exception {
+        KilnProcess process = KilnProcess.start(KilnProcess.DISTRIBUTION, List.of("--port", "0", "--host", "127.0.0.1",
                 "--data-dir", data.toString(), "--database-url", database, "--executors", "2",
-                "--cluster-port", Integer.toString(clusterPort), "--join", "127.0.0.1:" + firstPort).redirectErrorStream(true);
-        builder.environment().put("KILN_ADMIN_TOKEN", TOKEN);
-        Process process = builder.start();
+                "--cluster-port", Integer.toString(clusterPort), "--join", "127.0.0.1:" + firstPort),
+                Map.of("KILN_ADMIN_TOKEN", TOKEN), null, null, 120);
         PROCESSES.add(process);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = reader.readLine()) != null) {
-            if (line.startsWith("Kiln is ready at ")) {
-                String url = line.substring("Kiln is ready at ".length(), line.indexOf(' ', "Kiln is ready at ".length()));
-                String id = line.substring(line.indexOf("(node ") + 6, line.indexOf(','));
-                Thread drain = new Thread(() -> reader.lines().forEach(ignored -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return new Node(process, url, id);
-            }
-        }
-        throw new IllegalStateException("node did not start");
-    }
-
-    static Path makeRepo(Path directory) throws Exception {
-        Files.createDirectories(directory);
-        Files.writeString(directory.resolve("index.html"), "<h1>bench</h1>");
-        run(directory, "git", "init", "-q", "-b", "main");
-        run(directory, "git", "add", ".");
-        run(directory, "git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench");
-        return directory;
-    }
-
-    static void run(Path directory, String... command) throws Exception {
-        if (new ProcessBuilder(command).directory(directory.toFile()).inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed");
-        }
+        return new Node(process, new KilnClient(process.url(), TOKEN));
     }
 
     static long createProject(Node node, String name, Path repo, String buildCommand) throws Exception {
-        return request(node, "POST", "/projects", new JsonObject().put("name", name).put("repo_url", repo.toUri().toString())
-                .put("builder", "static").put("build_command", buildCommand)).getJsonObject("data").getLong("id");
+        return node.client().createProject(new JsonObject().put("name", name).put("repo_url", repo.toUri().toString())
+                .put("builder", "static").put("build_command", buildCommand));
     }
 
     static long trigger(Node node, long project) throws Exception {
-        return request(node, "POST", "/projects/" + project + "/deployments", null).getJsonObject("data").getLong("id");
+        return node.client().trigger(project);
     }
 
+    /** Waits for the status, or for deployed when the deployment went past it between two reads. */
     static JsonObject awaitStatus(Node node, long project, long id, String status) throws Exception {
-        while (true) {
-            JsonObject deployment = request(node, "GET", "/projects/" + project + "/deployments/" + id, null).getJsonObject("data");
-            if (status.equals(deployment.getString("status")) || "deployed".equals(deployment.getString("status"))) {
-                return deployment;
-            }
-            if ("failed".equals(deployment.getString("status"))) {
-                throw new IllegalStateException("deployment failed: " + deployment);
-            }
-            Thread.sleep(5);
-        }
+        return node.client().awaitStatus(project, id, 5, status, "deployed");
     }
 
-    static JsonObject request(Node node, String method, String path, JsonObject body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(node.url() + "/api/v1/public" + path))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build();
-        return new JsonObject(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+    /** The clock readings builds of the project wrote to a file of this name in $HOME, on any node, in order. */
+    static List<Long> stamps(List<Path> dataDirectories, long project, String name) throws IOException {
+        List<Long> values = new ArrayList<>();
+        for (Path data : dataDirectories) {
+            Path cache = data.resolve("cache").resolve("project-" + project);
+            if (!Files.isDirectory(cache)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.find(cache, 3, (path, attributes) -> path.getFileName().toString().equals(name))) {
+                for (Path file : files.toList()) {
+                    for (String line : Files.readAllLines(file)) {
+                        if (line.trim().matches("\\d+")) {
+                            values.add(Long.parseLong(line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        Collections.sort(values);
+        return values;
     }
 
     static long epochNanos() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static double percentile(List<Double> values, int percentile) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
     }
 }

@@ -1,22 +1,17 @@
-import java.io.BufferedReader;
+package dev.kiln.bench;
+
+import static dev.kiln.bench.Statistics.max;
+import static dev.kiln.bench.Statistics.mean;
+import static dev.kiln.bench.Statistics.percentile;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,10 +27,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.kiln.core.FileTrees;
+import io.vertx.core.json.JsonObject;
+
 /**
  * Kiln's deploy benchmark (not a test). Run from the repository root:
  *
- * <pre>java bench/DeployBench.java [--n 100] [--warmup 20] [--burst 50] [--executors N] [--java-opts "..."]</pre>
+ * <pre>java -cp "bench/target/classes:distribution/target/kiln/lib/*" dev.kiln.bench.DeployBench [--n 100] [--warmup 20] [--burst 50] [--executors N] [--java-opts "..."]</pre>
  *
  * It makes a small static Git repository, starts Kiln from distribution/target/kiln (or uses
  * --url/--token), and measures:
@@ -58,9 +56,6 @@ import java.util.stream.Stream;
  */
 public class DeployBench {
 
-    static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
-    static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
-
     // settings
     static int n = 100;
     static int warmup = 20;
@@ -76,9 +71,8 @@ public class DeployBench {
     static Path out;
 
     // state
-    static HttpClient http;
-    static String api;
-    static Process server;
+    static KilnClient client;
+    static KilnProcess server;
     static long serverPid = -1;
     static int pgPort = -1;
     static Path dataDir;
@@ -94,13 +88,12 @@ public class DeployBench {
         parse(args);
         tmp = Files.createTempDirectory("kiln-bench-");
         floorScript = floorScript == null ? Paths.get("bench/floor.sh").toAbsolutePath() : floorScript;
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         try {
             run();
         } finally {
             stopServer();
             if (!keep) {
-                deleteTree(tmp);
+                FileTrees.delete(tmp);
             } else {
                 System.err.println("kept " + tmp);
             }
@@ -123,7 +116,7 @@ public class DeployBench {
         if (url == null) {
             startServer();
         } else {
-            api = url.replaceAll("/+$", "") + "/api/v1/public";
+            client = new KilnClient(url, token);
             md("- server: %s (given; no memory or phase figures)", url);
         }
         md("");
@@ -237,61 +230,25 @@ public class DeployBench {
     // ------------------------------------------------------------------ deployments
 
     static long createProject(String name, Path repo) throws Exception {
-        String body = "{\"name\":\"" + name + "\",\"repo_url\":\"file://" + repo + "\",\"builder\":\"static\"}";
-        HttpResponse<String> r = http.send(request("/projects").POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("create project: " + r.statusCode() + " " + r.body());
-        }
-        return firstId(r.body());
+        return client.createProject(new JsonObject().put("name", name).put("repo_url", "file://" + repo).put("builder", "static"));
     }
 
     static Sample deployOnce(long project) throws Exception {
         Instant sent = Instant.now();
         long t0 = System.nanoTime();
-        HttpResponse<String> r = http.send(request("/projects/" + project + "/deployments")
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send("POST", "/projects/" + project + "/deployments", null);
         long t1 = System.nanoTime();
         if (r.statusCode() != 201) {
             throw new IllegalStateException("trigger: " + r.statusCode() + " " + r.body());
         }
-        long id = firstId(r.body());
-        String status = follow(project, id);
+        long id = new JsonObject(r.body()).getJsonObject("data").getLong("id");
+        String status = client.follow(project, id, first -> {
+            if (first > 1) {
+                GAPS.incrementAndGet();
+            }
+        });
         long t2 = System.nanoTime();
         return new Sample(id, sent, (t1 - t0) / 1e6, (t2 - t0) / 1e6, status);
-    }
-
-    /** Follows the live log until {@code event: end}; returns the final status. */
-    static String follow(long project, long id) throws Exception {
-        HttpResponse<InputStream> r = http.send(request("/projects/" + project + "/deployments/" + id + "/logs/stream")
-                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("stream: " + r.statusCode());
-        }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            String line;
-            boolean end = false;
-            int first = 0;
-            while ((line = reader.readLine()) != null) {
-                if (first == 0 && line.startsWith("id: ")) {
-                    first = Integer.parseInt(line.substring(4).trim());
-                    if (first > 1) {
-                        GAPS.incrementAndGet();
-                    }
-                }
-                if (line.equals("event: end")) {
-                    end = true;
-                } else if (end && line.startsWith("data:")) {
-                    Matcher m = STATUS.matcher(line);
-                    String status = m.find() ? m.group(1) : line;
-                    // drain to the end of the response so the connection can be reused
-                    while (reader.readLine() != null) {
-                    }
-                    return status;
-                }
-            }
-        }
-        throw new IllegalStateException("stream of deployment " + id + " closed without `event: end`");
     }
 
     static void check(List<Sample> samples) {
@@ -340,7 +297,7 @@ public class DeployBench {
             }
         }
         md("| %s | **%.0f ms** | %.0f / %.0f ms | %.0f / %.0f ms | %s | %s |", label, wall / 1e6,
-                pct(post, 50), max(post), pct(total, 50), max(total), queue, cpuPer(cpuBefore, cpuAfter, projects.size()));
+                percentile(post, 50), max(post), percentile(total, 50), max(total), queue, cpuPer(cpuBefore, cpuAfter, projects.size()));
     }
 
     // ------------------------------------------------------------------ phases
@@ -417,7 +374,7 @@ public class DeployBench {
         long t0 = System.nanoTime();
         run(List.of("sh", floorScript.toString(), "one", repo.toString(), floorWork.toString(), id), null);
         double ms = (System.nanoTime() - t0) / 1e6;
-        deleteTree(floorWork.resolve(id));
+        FileTrees.delete(floorWork.resolve(id));
         return ms;
     }
 
@@ -434,67 +391,35 @@ public class DeployBench {
         if (copies != burst) {
             throw new IllegalStateException("floor burst made " + copies + " copies, not " + burst);
         }
-        deleteTree(work);
+        FileTrees.delete(work);
         return String.format(Locale.ROOT, "%.0f ms", wall);
     }
 
     // ------------------------------------------------------------------ server
 
     static void startServer() throws Exception {
-        Path launcher = kilnHome.resolve("bin/kiln").toAbsolutePath();
-        if (!Files.isExecutable(launcher)) {
-            throw new IllegalStateException("no Kiln distribution at " + kilnHome.toAbsolutePath()
-                    + "; build it (mvn -q -o -B -DskipTests package -pl distribution -am) or pass --kiln DIR / --url URL");
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         dataDir = tmp.resolve("data");
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "server", "--host", "127.0.0.1", "--port", Integer.toString(port),
+        List<String> arguments = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(Ports.free()),
                 "--data-dir", dataDir.toString()));
         if (executors != null) {
-            cmd.add("--executors");
-            cmd.add(executors.toString());
+            arguments.add("--executors");
+            arguments.add(executors.toString());
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("KILN_ADMIN_TOKEN", token);
+        Map<String, String> environment = new HashMap<>(Map.of("KILN_ADMIN_TOKEN", token));
         if (!javaOpts.isBlank()) {
-            pb.environment().put("JAVA_OPTS", javaOpts);
+            environment.put("JAVA_OPTS", javaOpts);
         }
-        long t0 = System.nanoTime();
-        server = pb.start();
-        serverPid = server.pid(); // the launcher execs java: this is the JVM
-        CountDownLatch ready = new CountDownLatch(1);
-        Path log = tmp.resolve("server.log");
         Pattern pg = Pattern.compile("ready on 127\\.0\\.0\\.1:(\\d+)");
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-                 var w = Files.newBufferedWriter(log)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    w.write(line);
-                    w.newLine();
-                    w.flush();
-                    Matcher m = pg.matcher(line);
-                    if (m.find()) {
-                        pgPort = Integer.parseInt(m.group(1));
-                    }
-                    if (line.startsWith("Kiln is ready")) {
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // server gone
+        long t0 = System.nanoTime();
+        server = KilnProcess.start(kilnHome, arguments, environment, tmp.resolve("server.log"), line -> {
+            Matcher m = pg.matcher(line);
+            if (m.find()) {
+                pgPort = Integer.parseInt(m.group(1));
             }
-        }, "kiln-output");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("Kiln did not get ready in 120 s; see " + log);
-        }
+        }, 120);
+        serverPid = server.pid();
         double startMs = (System.nanoTime() - t0) / 1e6;
-        api = "http://127.0.0.1:" + port + "/api/v1/public";
+        client = new KilnClient(server.url(), token);
         Path core;
         try (Stream<Path> jars = Files.list(kilnHome.resolve("lib"))) {
             core = jars.filter(p -> p.getFileName().toString().startsWith("kiln-core")).findFirst().orElse(null);
@@ -505,17 +430,13 @@ public class DeployBench {
                     java.util.HexFormat.of().formatHex(digest).substring(0, 12));
         }
         md("- server: %s, started from the distribution in %.0f ms (fresh data dir, new embedded PostgreSQL cluster), "
-                + "JAVA_OPTS=\"%s\", executors %s", launcher, startMs, javaOpts, executors == null ? "default (= cores)" : executors);
+                + "JAVA_OPTS=\"%s\", executors %s", kilnHome.resolve("bin/kiln").toAbsolutePath(), startMs, javaOpts,
+                executors == null ? "default (= cores)" : executors);
     }
 
     static void stopServer() throws InterruptedException {
-        if (server == null) {
-            return;
-        }
-        server.destroy();
-        if (!server.waitFor(60, TimeUnit.SECONDS)) {
-            server.destroyForcibly();
-            server.waitFor(10, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -621,63 +542,24 @@ public class DeployBench {
     // ------------------------------------------------------------------ helpers
 
     static Path makeRepo() throws Exception {
-        Path repo = tmp.resolve("site");
-        Files.createDirectories(repo.resolve("css"));
-        Files.createDirectories(repo.resolve("js"));
-        Files.createDirectories(repo.resolve("blog"));
-        Files.writeString(repo.resolve("index.html"), "<!doctype html><link rel=stylesheet href=css/site.css><h1>Bench</h1>\n");
-        Files.writeString(repo.resolve("about.html"), "<!doctype html><h1>About</h1><p>" + "lorem ipsum ".repeat(50) + "</p>\n");
-        Files.writeString(repo.resolve("404.html"), "<!doctype html><h1>Not here</h1>\n");
-        Files.writeString(repo.resolve("css/site.css"), "body { font-family: sans-serif; margin: 2rem; }\n".repeat(20));
-        Files.writeString(repo.resolve("js/site.js"), "console.log('kiln bench');\n".repeat(20));
-        Files.writeString(repo.resolve("blog/first.html"), "<!doctype html><h1>First post</h1>\n");
-        Files.writeString(repo.resolve("robots.txt"), "User-agent: *\n");
-        run(List.of("git", "init", "-q", "-b", "main", repo.toString()), null);
-        run(List.of("git", "-C", repo.toString(), "add", "."), null);
-        run(List.of("git", "-C", repo.toString(), "-c", "user.name=Bench", "-c", "user.email=bench@example.com",
-                "commit", "-qm", "Bench site"), null);
-        return repo;
-    }
-
-    static HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(5));
-    }
-
-    static long firstId(String json) {
-        Matcher m = ID.matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no id in " + json);
-        }
-        return Long.parseLong(m.group(1));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("index.html", "<!doctype html><link rel=stylesheet href=css/site.css><h1>Bench</h1>\n");
+        files.put("about.html", "<!doctype html><h1>About</h1><p>" + "lorem ipsum ".repeat(50) + "</p>\n");
+        files.put("404.html", "<!doctype html><h1>Not here</h1>\n");
+        files.put("css/site.css", "body { font-family: sans-serif; margin: 2rem; }\n".repeat(20));
+        files.put("js/site.js", "console.log('kiln bench');\n".repeat(20));
+        files.put("blog/first.html", "<!doctype html><h1>First post</h1>\n");
+        files.put("robots.txt", "User-agent: *\n");
+        return GitRepositories.create(tmp.resolve("site"), files);
     }
 
     static String run(List<String> cmd, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (env != null) {
-            pb.environment().putAll(env);
-        }
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + output);
-        }
-        return output;
-    }
-
-    static double pct(double[] values, double p) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int index = (int) Math.ceil(p / 100.0 * v.length) - 1; // nearest-rank
-        return v[Math.max(0, Math.min(v.length - 1, index))];
-    }
-
-    static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(0);
+        return Processes.output(null, env, cmd);
     }
 
     static String row(String label, double[] v) {
-        return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |", label, pct(v, 50), pct(v, 90), pct(v, 99), max(v),
-                Arrays.stream(v).average().orElse(0));
+        return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |", label, percentile(v, 50), percentile(v, 90),
+                percentile(v, 99), max(v), mean(v));
     }
 
     static void md(String format, Object... args) {
@@ -724,15 +606,6 @@ public class DeployBench {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
     static void parse(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -750,7 +623,7 @@ public class DeployBench {
                 case "--out" -> { out = Paths.get(v); i++; }
                 case "--keep" -> keep = true;
                 default -> {
-                    System.err.println("usage: java bench/DeployBench.java [--n 100] [--warmup 20] [--burst 50] [--executors N] "
+                    System.err.println("usage: java -cp \"bench/target/classes:distribution/target/kiln/lib/*\" dev.kiln.bench.DeployBench [--n 100] [--warmup 20] [--burst 50] [--executors N] "
                             + "[--java-opts \"...\"] [--kiln DIR | --url URL --token T] [--idle SECONDS] [--out FILE] [--keep]");
                     System.exit(2);
                 }

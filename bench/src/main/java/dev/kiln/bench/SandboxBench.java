@@ -1,8 +1,11 @@
+package dev.kiln.bench;
+
+import static dev.kiln.bench.Statistics.percentile;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -13,11 +16,9 @@ import dev.kiln.plugin.api.Command;
 /**
  * What the build sandbox adds to a build process: the same commands through Kiln's ProcessCommandRunner,
  * with the node's sandbox (builds.sandbox=auto) and without it (off), interleaved so both see the same load.
- * Run from the repository root after `mvn -o -q -pl core -am -DskipTests compile`:
+ * Run from the repository root after `mvn -o -q -B -DskipTests package -pl distribution,bench -am`:
  *
- *   java -cp "core/target/classes:plugin-api/target/classes:$(cat /tmp/kiln-cp.txt)" bench/SandboxBench.java
- *
- * where /tmp/kiln-cp.txt comes from `mvn -o -q -pl core dependency:build-classpath -Dmdep.outputFile=/tmp/kiln-cp.txt`.
+ *   java -cp "bench/target/classes:distribution/target/kiln/lib/*" dev.kiln.bench.SandboxBench [processes] [npm-builds]
  */
 public final class SandboxBench {
 
@@ -94,13 +95,7 @@ public final class SandboxBench {
     }
 
     private static void report(String what, List<Long> plain, List<Long> boxed) {
-        System.out.printf("| %s | %.1f ms | %.1f ms | %+.1f ms |%n", what, p50(plain) / 1000.0, p50(boxed) / 1000.0,
-                (p50(boxed) - p50(plain)) / 1000.0);
-    }
-
-    private static long p50(List<Long> samples) {
-        List<Long> sorted = new ArrayList<>(samples);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
+        System.out.printf("| %s | %.1f ms | %.1f ms | %+.1f ms |%n", what, percentile(plain, 50) / 1000.0, percentile(boxed, 50) / 1000.0,
+                (percentile(boxed, 50) - percentile(plain, 50)) / 1000.0);
     }
 }
