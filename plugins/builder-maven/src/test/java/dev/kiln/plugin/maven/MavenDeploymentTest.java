@@ -6,16 +6,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
 import dev.kiln.core.testing.ShellBuilder;
-import dev.kiln.core.testing.TestDatabase;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
@@ -24,26 +24,19 @@ class MavenDeploymentTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    // The build reads this machine's own Maven repository to run offline (see MavenSite), which a
+    // sandboxed build may not see: this test is about Maven, the sandbox has its own tests.
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().plugins(host -> {
+        host.register(new MavenBuilder());
+        // A fallback that fits any repository: detection has to prefer maven over it.
+        host.register(new ShellBuilder());
+        host.register(new FakeStorage());
+    }).settings(java.util.Map.of("builds.sandbox", "off"));
 
     @BeforeAll
-    static void start() throws Exception {
+    static void toolsInstalled() {
         RequiredTools.assumeInstalled("mvn");
-        // The build reads this machine's own Maven repository to run offline (see MavenSite), which a
-        // sandboxed build may not see: this test is about Maven, the sandbox has its own tests.
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
-            host.register(new MavenBuilder());
-            // A fallback that fits any repository: detection has to prefer maven over it.
-            host.register(new ShellBuilder());
-            host.register(new FakeStorage());
-        }, temp.resolve("plugins"), java.util.Map.of("builds.sandbox", "off"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kiln != null) {
-            kiln.close();
-        }
     }
 
     @Test

@@ -12,20 +12,18 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.FakeStorage;
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.RequiredTools;
-import dev.kiln.core.testing.TestDatabase;
-import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -53,10 +51,14 @@ class NpmSharedCacheTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension().plugins(host -> {
+        host.register(new NpmBuilder());
+        host.register(new FakeStorage());
+    });
 
     @BeforeAll
-    static void start() throws Exception {
+    static void registryReachable() {
         RequiredTools.assumeInstalled("node", "npm");
         String problem = null;
         try {
@@ -71,17 +73,6 @@ class NpmSharedCacheTest {
             throw new AssertionError(problem + " (required in CI)");
         }
         Assumptions.assumeTrue(problem == null, problem + "; skipping the shared cache tests");
-        kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
-            host.register(new NpmBuilder());
-            host.register(new FakeStorage());
-        });
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kiln != null) {
-            kiln.close();
-        }
     }
 
     private static JsonObject deploy(String name, String buildCommand) throws Exception {
@@ -109,7 +100,7 @@ class NpmSharedCacheTest {
     }
 
     private static List<Path> stored() throws Exception {
-        Path store = temp.resolve("data/cache/shared");
+        Path store = kiln.dataDirectory().resolve("cache/shared");
         if (!Files.isDirectory(store)) {
             return List.of();
         }
