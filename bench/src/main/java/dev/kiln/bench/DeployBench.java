@@ -41,8 +41,9 @@ import io.vertx.core.json.JsonObject;
  *   <li>trigger -> deployed for N sequential deployments of one project (builder "static"): the
  *       clock starts before the POST and stops when the live log stream sends {@code event: end};
  *       also the time until the POST returns;</li>
- *   <li>BURST deployments triggered at once (one thread each), on one project and on BURST
- *       projects: wall time from the start gate until the last {@code event: end};</li>
+ *   <li>BURST deployments triggered at once (one thread each), each of its own branch (deployments
+ *       of one branch supersede each other while they wait): on one project, on 10 projects and on
+ *       BURST projects; wall time from the start gate until the last {@code event: end};</li>
  *   <li>where the time goes, from the deployment_transitions table of the embedded PostgreSQL
  *       (microsecond clock_timestamp() per state; the API's time stamps have 1 s resolution);</li>
  *   <li>the floor: bench/floor.sh doing {@code git clone --depth 1 file://...} + copy, once after each
@@ -60,6 +61,8 @@ public class DeployBench {
     static int n = 100;
     static int warmup = 20;
     static int burst = 50;
+    /** The branches bursts deploy, one per deployment: {@code burst-0}, {@code burst-1}, ... */
+    static final String BURST_BRANCH = "burst-";
     static Integer executors;
     static String javaOpts = "";
     static String url;
@@ -173,28 +176,45 @@ public class DeployBench {
             phases(seq);
         }
 
-        // ---- burst, one project ----
+        // ---- bursts ----
+        // Each deployment of a burst has a branch of its own: deployments of one branch supersede
+        // each other while they wait (the newest is what a push wants), which would end a burst early.
         md("");
         md("### %d deployments triggered at once (server executors: %s)", burst, executors == null ? "default = cores" : executors);
+        md("");
+        md("Every deployment of a burst builds its own branch (all at the same commit), so none supersedes another.");
         md("");
         md("| case | wall until all deployed | POST p50 / max | per-deployment p50 / max | queue wait (created->cloning) max | CPU per deployment |");
         md("|---|---|---|---|---|---|");
         List<String> floorRows = new ArrayList<>();
-        List<Long> one = new ArrayList<>();
+        List<Target> one = new ArrayList<>();
         for (int i = 0; i < burst; i++) {
-            one.add(project);
+            one.add(new Target(project, BURST_BRANCH + i));
         }
-        burstRow("one project", one);
+        burstRow("one project, " + burst + " branches", one);
         floorRows.add(floorMany(repo, "a"));
-        List<Long> many = new ArrayList<>();
+        int groups = Math.max(1, Math.min(10, burst));
+        List<Long> grouped = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            long p = createProject("bench-group-" + g, repo);
+            deployOnce(p); // creates the project's mirror, as on a server in use
+            grouped.add(p);
+        }
+        List<Target> spread = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            spread.add(new Target(grouped.get(i % groups), BURST_BRANCH + i));
+        }
+        burstRow(groups + " projects, " + burst + " branches over them", spread);
+        floorRows.add(floorMany(repo, "b"));
+        List<Target> many = new ArrayList<>();
         for (int i = 0; i < burst; i++) {
             long p = createProject("bench-burst-" + i, repo);
             deployOnce(p); // creates the project's mirror, as on a server in use
-            many.add(p);
+            many.add(new Target(p, null));
         }
         burstRow(burst + " projects, one each", many);
-        floorRows.add(floorMany(repo, "b"));
-        md("| **floor**: bench/floor.sh many (`xargs -P %d`), right after each of the two | **%s** | | | | |", burst,
+        floorRows.add(floorMany(repo, "c"));
+        md("| **floor**: bench/floor.sh many (`xargs -P %d`), right after each of the three | **%s** | | | | |", burst,
                 String.join(" / ", floorRows));
 
         // ---- memory after ----
@@ -233,10 +253,20 @@ public class DeployBench {
         return client.createProject(new JsonObject().put("name", name).put("repo_url", "file://" + repo).put("builder", "static"));
     }
 
+    /** A burst's deployment: a project and its branch (null: the project's default branch). */
+    record Target(long project, String branch) {
+    }
+
     static Sample deployOnce(long project) throws Exception {
+        return deployOnce(new Target(project, null));
+    }
+
+    static Sample deployOnce(Target target) throws Exception {
+        long project = target.project();
         Instant sent = Instant.now();
         long t0 = System.nanoTime();
-        HttpResponse<String> r = client.send("POST", "/projects/" + project + "/deployments", null);
+        HttpResponse<String> r = client.send("POST", "/projects/" + project + "/deployments",
+                target.branch() == null ? null : new JsonObject().put("branch", target.branch()));
         long t1 = System.nanoTime();
         if (r.statusCode() != 201) {
             throw new IllegalStateException("trigger: " + r.statusCode() + " " + r.body());
@@ -259,12 +289,12 @@ public class DeployBench {
         }
     }
 
-    static void burstRow(String label, List<Long> projects) throws Exception {
+    static void burstRow(String label, List<Target> projects) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(projects.size());
         CountDownLatch ready = new CountDownLatch(projects.size());
         CountDownLatch gate = new CountDownLatch(1);
         List<Future<Sample>> futures = new ArrayList<>();
-        for (long p : projects) {
+        for (Target p : projects) {
             futures.add(pool.submit(() -> {
                 ready.countDown();
                 gate.await();
@@ -550,7 +580,11 @@ public class DeployBench {
         files.put("js/site.js", "console.log('kiln bench');\n".repeat(20));
         files.put("blog/first.html", "<!doctype html><h1>First post</h1>\n");
         files.put("robots.txt", "User-agent: *\n");
-        return GitRepositories.create(tmp.resolve("site"), files);
+        Path repo = GitRepositories.create(tmp.resolve("site"), files);
+        for (int i = 0; i < burst; i++) {
+            run(List.of("git", "-C", repo.toString(), "branch", BURST_BRANCH + i), null);
+        }
+        return repo;
     }
 
     static String run(List<String> cmd, Map<String, String> env) throws Exception {
