@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.kiln.core.FileTrees;
 import dev.kiln.core.store.embedded.EmbeddedDatabase;
 
 /**
@@ -25,7 +26,12 @@ public final class TestDatabase {
         if (server == null) {
             Path directory = Files.createTempDirectory("kiln-test-pg");
             server = EmbeddedDatabase.start(directory.resolve("postgres"), false);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            EmbeddedDatabase started = server;
+            // The server and its copy of PostgreSQL (about 150 MB) go with the test JVM.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.close();
+                FileTrees.delete(directory);
+            }));
         }
         return server;
     }
