@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Keeps the identical files of several projects' caches once: each becomes a hard link to one
@@ -49,14 +48,7 @@ final class Deduplication {
         int linked = 0;
         for (String directory : directories) {
             Path own = projectCache.resolve(directory);
-            if (!Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
-                continue;
-            }
-            List<Path> candidates;
-            try (Stream<Path> files = Files.walk(own)) {
-                candidates = files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).toList();
-            }
-            for (Path file : candidates) {
+            for (Path file : SharedCache.regularFiles(own)) {
                 if (isSharedCopy(file)) {
                     continue;
                 }

@@ -132,6 +132,22 @@ public final class SharedCache {
     }
 
     /**
+     * The regular files under a directory of a project's cache, links not followed.
+     *
+     * @param directory the directory
+     * @return its files; none when it is missing or is not a directory
+     * @throws IOException when it cannot be read
+     */
+    static List<Path> regularFiles(Path directory) throws IOException {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+    }
+
+    /**
      * Makes the directories from {@code base} down to {@code directory}, none of which may be a
      * symbolic link: a build owns what lies under its project's cache and could point a link at
      * any directory of the host, which Kiln, writing here as root, must never write into.
@@ -183,14 +199,7 @@ public final class SharedCache {
         List<String> refused = new ArrayList<>();
         for (String directory : contentDirectories) {
             Path own = projectCache.resolve(directory);
-            if (!Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
-                continue;
-            }
-            List<Path> candidates;
-            try (Stream<Path> files = Files.walk(own)) {
-                candidates = files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).toList();
-            }
-            for (Path file : candidates) {
+            for (Path file : SharedCache.regularFiles(own)) {
                 String relative = own.relativize(file).toString().replace('\\', '/');
                 Path shared = store.resolve(directory).resolve(relative);
                 if (Files.exists(shared) && Files.isSameFile(shared, file)) {

@@ -185,7 +185,7 @@ public final class KilnServer implements AutoCloseable {
                 baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + httpPort;
                 await(siteDirectory.listen(vertx, databaseUrl).recover(error -> Future.succeededFuture()));
             } else {
-                baseUrl = config.publicUrl() != null ? config.publicUrl() : await(clusterPublicUrl(nodeStore));
+                baseUrl = config.publicUrl() != null ? config.publicUrl() : await(WorkerPublicUrl.of(nodeStore, config.port()));
             }
             await(sites.start());
             await(siteCopies.start());
@@ -344,26 +344,14 @@ public final class KilnServer implements AutoCloseable {
             health.stop();
         }
         if (registry != null) {
-            try {
-                await(registry.stop());
-            } catch (Exception e) {
-                LOG.warn("Could not mark this node stopped: {}", e.getMessage());
-            }
+            stopQuietly("Could not mark this node stopped", registry::stop, true);
             registry = null;
         }
         if (siteCopies != null) {
-            try {
-                await(siteCopies.stop());
-            } catch (Exception e) {
-                LOG.debug("Could not stop answering for site copies: {}", e.getMessage());
-            }
+            stopQuietly("Could not stop answering for site copies", siteCopies::stop, false);
         }
         if (sites != null) {
-            try {
-                await(sites.stop());
-            } catch (Exception e) {
-                LOG.debug("Could not stop serving files to other nodes: {}", e.getMessage());
-            }
+            stopQuietly("Could not stop serving files to other nodes", sites::stop, false);
             sites = null;
         }
         if (vertx != null) {
@@ -385,19 +373,17 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The public URL of a worker that serves no HTTP: the one the farm's HTTP nodes report (the
-     * earliest to join), so that the URLs it hands out lead to the farm, not to itself.
-     */
-    private Future<String> clusterPublicUrl(NodeStore nodes) {
-        return nodes.list().map(list -> list.stream()
-                .filter(node -> "up".equals(node.state()) && node.httpUrl() != null)
-                .min(java.util.Comparator.comparing(NodeStore.Node::joinedAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())))
-                .map(NodeStore.Node::httpUrl)
-                .orElseGet(() -> {
-                    LOG.warn("No node serving HTTP is up yet and --public-url is not set; URLs will say http://localhost:{}", config.port());
-                    return "http://localhost:" + config.port();
-                }));
+    /** Stops a part of the node; a failure is logged (as a warning when it matters to an operator) and the rest goes on. */
+    private static void stopQuietly(String failure, java.util.function.Supplier<Future<?>> stop, boolean warn) {
+        try {
+            await(stop.get());
+        } catch (Exception e) {
+            if (warn) {
+                LOG.warn("{}: {}", failure, e.getMessage());
+            } else {
+                LOG.debug("{}: {}", failure, e.getMessage());
+            }
+        }
     }
 
     private static <T> T await(Future<T> future) throws Exception {

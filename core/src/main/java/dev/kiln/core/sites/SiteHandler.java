@@ -1,7 +1,5 @@
 package dev.kiln.core.sites;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +186,7 @@ public final class SiteHandler {
             plainNotFound(http);
             return;
         }
-        Optional<String> path = decode(rawPath);
+        Optional<String> path = SitePaths.decode(rawPath);
         if (path.isEmpty()) {
             plainNotFound(http);
             return;
@@ -345,47 +343,6 @@ public final class SiteHandler {
     private static void redirect(Request request, String location, int status) {
         request.http().response().setStatusCode(status).putHeader(HttpHeaders.LOCATION, location)
                 .putHeader(HttpHeaders.CACHE_CONTROL, FileReply.REVALIDATE).end();
-    }
-
-    /**
-     * Decodes a request path into a site path, refusing anything that could leave the deployment.
-     *
-     * @param rawPath the path as sent, starting with {@code /}
-     * @return the decoded path, starting with {@code /}
-     */
-    static Optional<String> decode(String rawPath) {
-        if (rawPath == null || !rawPath.startsWith("/")) {
-            return Optional.empty();
-        }
-        String path = rawPath;
-        if (rawPath.indexOf('%') >= 0) {
-            try {
-                path = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
-        }
-        if (path.indexOf('\0') >= 0 || path.contains("\\") || path.startsWith("//")) {
-            return Optional.empty();
-        }
-        return hasDotSegment(path) ? Optional.empty() : Optional.of(path);
-    }
-
-    /** Whether a path has a {@code .} or {@code ..} segment. */
-    private static boolean hasDotSegment(String path) {
-        int start = 0;
-        while (start <= path.length()) {
-            int end = path.indexOf('/', start);
-            if (end < 0) {
-                end = path.length();
-            }
-            int length = end - start;
-            if ((length == 1 || length == 2) && path.charAt(start) == '.' && (length == 1 || path.charAt(start + 1) == '.')) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
     }
 
     private static <T> void when(Future<T> future, Consumer<T> success, Consumer<Throwable> failure) {
