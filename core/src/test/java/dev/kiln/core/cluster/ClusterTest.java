@@ -170,6 +170,10 @@ class ClusterTest {
         Eventually.await(WAIT, "the build's processes to start on node C", () -> running(marker) >= 2);
         assertThat(a.admin("GET", "/projects/" + projectId + "/deployments/" + id, null).data().getString("node"))
                 .isEqualTo(c.server().nodeId());
+        // The line reached the log before the cancel: a line still on its way from node C when the
+        // cancel commits may miss the live stream, which ends with the cancel.
+        Eventually.await(WAIT, "the build's first line in its log", () -> a.admin("GET", "/projects/" + projectId + "/deployments/" + id
+                + "/logs", null).data().getString("build_logs").contains("started"));
 
         assertThat(a.admin("POST", "/projects/" + projectId + "/deployments/" + id + "/cancel", null).status()).isEqualTo(200);
         Eventually.await(Duration.ofSeconds(5), "the build's processes on node C to be gone after cancel through node A",

@@ -68,7 +68,9 @@ final class ShutdownTest {
 
     private Started start(Path data) throws Exception {
         Path errors = Files.createTempFile(temp, "kiln", ".err");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // With default signal dispositions: a test run started as a background job inherits an ignored
+        // SIGINT, and a JVM that starts with SIGINT ignored never stops on it.
+        List<String> command = List.of("env", "--default-signal=INT,TERM", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server", "--port", "0", "--host", "127.0.0.1",
                 "--data-dir", data.toString(), "--plugins-dir", temp.resolve("plugins").toString(), "--executors", "1");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
