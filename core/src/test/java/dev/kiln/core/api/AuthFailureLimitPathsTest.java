@@ -10,13 +10,13 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kiln.core.testing.GitRepo;
 import dev.kiln.core.testing.RawHttp;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
 
@@ -34,17 +34,8 @@ class AuthFailureLimitPathsTest {
 
     @TempDir
     static Path temp;
-    static TestKiln kiln;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
 
     /** Sends wrong tokens until the answer is not 401; returns that answer. */
     private static RawHttp.Response wrongTokensUntilLimited(String client, String path) throws Exception {

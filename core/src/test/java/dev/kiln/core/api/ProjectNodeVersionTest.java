@@ -2,14 +2,11 @@ package dev.kiln.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.kiln.core.testing.TestKiln;
+import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln.Response;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,19 +14,8 @@ import io.vertx.core.json.JsonObject;
 /** A project's {@code node_version}: created, read, changed, cleared, and refused when no Node tooling reads it. */
 class ProjectNodeVersionTest {
 
-    @TempDir
-    static Path temp;
-    static TestKiln kiln;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kiln = TestKiln.start(temp.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kiln.close();
-    }
+    @RegisterExtension
+    static final KilnExtension kiln = new KilnExtension();
 
     private static Response create(String name, Object nodeVersion) throws Exception {
         return kiln.admin("POST", "/projects", new JsonObject().put("name", name).put("repo_url", "https://example.com/acme/" + name + ".git")
