@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.kiln.core.testing.GitRepo;
+import dev.kiln.core.testing.Eventually;
 import dev.kiln.core.testing.KilnExtension;
 import dev.kiln.core.testing.TestKiln;
 import io.vertx.core.json.JsonObject;
@@ -71,7 +72,16 @@ class MetricsTest {
         assertThat(kiln.get(site).status()).isEqualTo(200);
         assertThat(kiln.get(site + "no-such-page.html").status()).isEqualTo(404);
 
-        PrometheusText metrics = scrape();
+        // A site request is counted when its answer ends, on the event loop that served it: a scrape
+        // served by another event loop can come first. Scrape until both answers are counted.
+        PrometheusText metrics = Eventually.value(WAIT, "both site answers counted", () -> {
+            PrometheusText now = scrape();
+            boolean counted = now.sum("kiln_site_requests_total", Map.of("status_class", "2xx"))
+                    - before.sum("kiln_site_requests_total", Map.of("status_class", "2xx")) >= 1
+                    && now.sum("kiln_site_requests_total", Map.of("status_class", "4xx"))
+                    - before.sum("kiln_site_requests_total", Map.of("status_class", "4xx")) >= 1;
+            return counted ? now : null;
+        });
         assertThat(metrics.sum("kiln_deployments_queued_total", Map.of("builder", "shell")) - before.sum("kiln_deployments_queued_total", Map.of("builder", "shell"))).isEqualTo(3);
         assertThat(metrics.sum("kiln_deployments_finished_total", Map.of("status", "deployed", "builder", "shell")) - before.sum("kiln_deployments_finished_total", Map.of("status", "deployed", "builder", "shell"))).isEqualTo(2);
         assertThat(metrics.sum("kiln_deployments_finished_total", Map.of("status", "failed", "builder", "shell")) - before.sum("kiln_deployments_finished_total", Map.of("status", "failed", "builder", "shell"))).isEqualTo(1);
