@@ -2,10 +2,6 @@ package dev.kiln.plugin.npm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,7 +10,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,19 +55,7 @@ class NpmSharedCacheTest {
     @BeforeAll
     static void registryReachable() {
         RequiredTools.assumeInstalled("node", "npm");
-        String problem = null;
-        try {
-            int status = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(HttpRequest.newBuilder(URI.create(TARBALL))
-                    .timeout(Duration.ofSeconds(20)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-            problem = status == 200 ? null : "the npm registry answered " + status;
-        } catch (Exception e) {
-            problem = "the npm registry cannot be reached: " + e;
-        }
-        if (problem != null && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError(problem + " (required in CI)");
-        }
-        Assumptions.assumeTrue(problem == null, problem + "; skipping the shared cache tests");
+        NpmRegistry.assumeReachable(TARBALL, "the shared cache tests");
     }
 
     private static JsonObject deploy(String name, String buildCommand) throws Exception {

@@ -2,10 +2,6 @@ package dev.kiln.plugin.npm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -91,19 +87,7 @@ class PackageStoreSharingTest {
     @BeforeAll
     static void start() throws Exception {
         RequiredTools.assumeInstalled("node", "npm", "yarn", "pnpm");
-        String problem = null;
-        try {
-            int status = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(HttpRequest.newBuilder(URI.create(TARBALL))
-                    .timeout(Duration.ofSeconds(20)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-            problem = status == 200 ? null : "the npm registry answered " + status;
-        } catch (Exception e) {
-            problem = "the npm registry cannot be reached: " + e;
-        }
-        if (problem != null && RequiredTools.inCi()) {
-            throw new AssertionError(problem + " (required in CI)");
-        }
-        Assumptions.assumeTrue(problem == null, problem + "; skipping the yarn and pnpm store tests");
+        NpmRegistry.assumeReachable(TARBALL, "the yarn and pnpm store tests");
         kiln = TestKiln.start(temp.resolve("data"), TestDatabase.freshDatabase(), host -> {
             host.register(new NpmBuilder());
             host.register(new FakeStorage());
