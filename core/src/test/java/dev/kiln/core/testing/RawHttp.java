@@ -77,11 +77,22 @@ public final class RawHttp {
             }
             head.append("\r\n");
             var out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
+            try {
+                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (IOException writeFailed) {
+                // A server may answer (say, 400 for a bad path) and close before it has read the whole body.
+                // The answer then sits in this socket's receive buffer; read it as a browser would.
+                try {
+                    return read(socket.getInputStream(), "HEAD".equals(method));
+                } catch (IOException noAnswer) {
+                    writeFailed.addSuppressed(noAnswer);
+                    throw writeFailed;
+                }
             }
-            out.flush();
             return read(socket.getInputStream(), "HEAD".equals(method));
         }
     }
