@@ -80,6 +80,8 @@ final class BuildPhase {
                 new BuildSettings(settings.installCommand(), settings.buildCommand(), settings.outputDirectory(), settings.builderOptions(),
                         settings.nodeVersion()),
                 environment, builderCache, deploymentUrl(urls, run), run.log, runner, run.cancelled::get, config.dataDirectory().resolve("tools"));
+        // A project's output_directory outside the checkout fails before anything runs, whatever the builder.
+        context.configuredOutput();
         BuildOutput output;
         Builder builder = run.builder;
         Duration timeout = Duration.ofSeconds((long) settings.buildTimeoutSeconds() + config.builderGraceSeconds());
@@ -116,6 +118,12 @@ final class BuildPhase {
         }
         if (output == null) {
             throw new KilnFault("builder '" + run.builder.id() + "' returned no output", null);
+        }
+        // The project's output_directory wins over what any builder returns, one that ignores it too.
+        Path chosen = context.output(output::directory);
+        if (!chosen.equals(output.directory())) {
+            run.log.info("output: " + context.sourceDirectory().relativize(chosen) + " (the project's output_directory)");
+            output = new BuildOutput(chosen, output.framework());
         }
         try {
             Path real = output.directory().toRealPath();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.pf4j.Extension;
@@ -42,21 +43,27 @@ public final class ExampleBuilder implements Builder {
     }
 
     @Override
-    public BuildOutput build(BuildContext context) throws BuildException {
+    public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
+        // The project's install_command and build_command, when it set them; this builder has no
+        // command of its own for either step (null), so Kiln runs nothing when the project sets none.
+        context.install(Map.of(), null);
+        context.build(Map.of(), null);
+
         Path text = context.sourceDirectory().resolve("site.txt");
         // The output goes inside the checkout: Kiln refuses output directories elsewhere.
-        Path output = context.checkoutDirectory().resolve(".example-output");
+        Path page = context.checkoutDirectory().resolve(".example-output");
         try {
             String body = escape(Files.readString(text, StandardCharsets.UTF_8));
-            Files.createDirectories(output);
-            Files.writeString(output.resolve("index.html"),
+            Files.createDirectories(page);
+            Files.writeString(page.resolve("index.html"),
                     "<!doctype html><title>" + context.projectSlug() + "</title><pre>" + body + "</pre><p>" + GREETING + "</p>\n",
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BuildException("cannot turn site.txt into a page: " + e.getMessage());
         }
         context.log().info("wrote index.html from site.txt");
-        return new BuildOutput(output, "plain-text");
+        // The project's output_directory when it set one, else this builder's folder.
+        return new BuildOutput(context.output(() -> page), "plain-text");
     }
 
     private static String escape(String text) {

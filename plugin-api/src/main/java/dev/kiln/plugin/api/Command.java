@@ -74,4 +74,19 @@ public record Command(List<String> arguments, Path workingDirectory, Map<String,
     public String display() {
         return String.join(" ", arguments);
     }
+
+    /**
+     * The command line as a log shows it to a project's developers: arguments that are paths
+     * inside {@code folder} are written relative to it ({@code ./mvnw} rather than the checkout's
+     * absolute path).
+     *
+     * @param folder usually the build's source directory
+     * @return the command line
+     */
+    public String display(Path folder) {
+        String prefix = folder.toString() + java.io.File.separator;
+        return String.join(" ", arguments.stream()
+                .map(argument -> argument.startsWith(prefix) ? "./" + argument.substring(prefix.length()) : argument)
+                .toList());
+    }
 }

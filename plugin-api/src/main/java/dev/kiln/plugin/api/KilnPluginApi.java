@@ -10,7 +10,7 @@ public final class KilnPluginApi {
      * {@code Plugin-Requires} (for example {@code >=0.1.0}); Kiln refuses a plugin that
      * requires another.
      */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private KilnPluginApi() {
     }

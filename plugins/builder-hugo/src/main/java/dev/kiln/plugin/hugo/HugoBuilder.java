@@ -99,11 +99,8 @@ public final class HugoBuilder implements Builder {
     @Override
     public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
         Path source = context.sourceDirectory();
-        String outputSetting = context.settings().output().orElse(DEFAULT_OUTPUT);
-        Path output = source.resolve(outputSetting).normalize();
-        if (!output.startsWith(context.checkoutDirectory())) {
-            throw new BuildException("output_directory '" + outputSetting + "' is outside the repository");
-        }
+        // Hugo is told where to write: the project's output_directory, else its own public/.
+        Path destination = context.configuredOutput().orElse(source.resolve(DEFAULT_OUTPUT));
         Map<String, String> environment = hugoEnvironment(context);
 
         // First, so that whoever reads a failed build's log knows which Hugo it failed with:
@@ -112,26 +109,17 @@ public final class HugoBuilder implements Builder {
         context.log().info("hugo: " + version.display());
         context.commands().runChecked(version);
 
-        Optional<String> install = context.settings().install();
-        if (install.isPresent()) {
-            context.log().info("install: " + install.get());
-            context.commands().runChecked(Command.shell(source, install.get()).withEnvironment(environment));
-        }
+        context.install(environment, null);
+        context.build(environment, new Command(List.of("hugo", "--minify", "--baseURL", context.deploymentUrl(),
+                "--destination", destination(source, destination)), source, environment));
 
-        Optional<String> buildCommand = context.settings().build();
-        Command build = buildCommand
-                .map(line -> Command.shell(source, line).withEnvironment(environment))
-                .orElseGet(() -> new Command(List.of("hugo", "--minify", "--baseURL", context.deploymentUrl(),
-                        "--destination", destination(source, output)), source, environment));
-        context.log().info("build: " + buildCommand.orElse(build.display()));
-        context.commands().runChecked(build);
-
-        if (!Files.isDirectory(output)) {
-            throw new BuildException(context.settings().output().isPresent()
-                    ? "output_directory '" + outputSetting + "' does not exist after the build"
-                    : "the build wrote no '" + DEFAULT_OUTPUT + "' directory; set the project's output_directory to the folder "
-                            + "the build writes the site to");
-        }
+        Path output = context.output(() -> {
+            if (!Files.isDirectory(destination)) {
+                throw new BuildException("the build wrote no '" + DEFAULT_OUTPUT + "' directory; set the project's output_directory "
+                        + "to the folder the build writes the site to");
+            }
+            return destination;
+        });
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, "hugo");
     }

@@ -65,37 +65,29 @@ public final class MavenBuilder implements Builder {
     @Override
     public BuildOutput build(BuildContext context) throws BuildException, InterruptedException {
         Path source = context.sourceDirectory();
-        Optional<String> buildCommand = context.settings().build();
+        boolean ownBuild = context.settings().build().isEmpty();
         // Checked before anything runs: a wrong setting should not cost a whole build to find out.
-        Optional<Configured> configuredOutput = configuredOutput(context, source);
-        Optional<String> localRepository = buildCommand.isPresent() ? Optional.empty() : localRepository(context);
+        Optional<Path> optionOutput = context.configuredOutput().isPresent() ? Optional.empty() : optionOutput(context, source);
+        Optional<String> localRepository = ownBuild ? localRepository(context) : Optional.empty();
 
-        Optional<String> install = context.settings().install();
-        if (install.isPresent()) {
-            context.log().info("install: " + install.get());
-            context.commands().runChecked(Command.shell(source, install.get()));
-        }
-
-        if (buildCommand.isPresent()) {
-            context.log().info("build: " + buildCommand.get());
-            context.commands().runChecked(Command.shell(source, buildCommand.get()));
-        } else {
+        context.install(Map.of(), null);
+        Command build = null;
+        if (ownBuild) {
             // Maven's and Java's versions head the log; in batch mode Maven does not print them.
             // Not for a build_command, which may well run a wrapper (./mvnw) of another version.
             List<String> maven = maven(source);
             List<String> versionArguments = new ArrayList<>(maven);
             versionArguments.add("--version");
             Command version = new Command(versionArguments, source, Map.of());
-            context.log().info("maven: " + display(source, version)
+            context.log().info("maven: " + version.display(source)
                     + (maven.size() > 1 || !maven.get(0).equals("mvn") ? " (the project's Maven wrapper)" : ""));
             context.commands().runChecked(version);
             context.log().info("local repository: " + localRepository.orElse("Maven's default (shared by the builds on this node)"));
-            Command build = new Command(mavenArguments(maven, context, localRepository), source, Map.of());
-            context.log().info("build: " + display(source, build));
-            context.commands().runChecked(build);
+            build = new Command(mavenArguments(maven, context, localRepository), source, Map.of());
         }
+        context.build(Map.of(), build);
 
-        Path output = outputDirectory(source, configuredOutput);
+        Path output = context.output(() -> outputDirectory(source, optionOutput, context.settings().option("output").orElse("")));
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, "maven");
     }
@@ -111,11 +103,6 @@ public final class MavenBuilder implements Builder {
         }
         // A wrapper committed without its executable bit still runs through sh, as it is a shell script.
         return Files.isExecutable(wrapper) ? List.of(wrapper.toString()) : List.of("sh", wrapper.toString());
-    }
-
-    /** A command as the log shows it: the wrapper as ./mvnw. */
-    private static String display(Path source, Command command) {
-        return command.display().replace(source.resolve(WRAPPER).toString(), "./" + WRAPPER);
     }
 
     private static List<String> mavenArguments(List<String> maven, BuildContext context, Optional<String> localRepository) {
@@ -152,31 +139,25 @@ public final class MavenBuilder implements Builder {
         return Optional.of(value);
     }
 
-    /** An output directory the project chose, and which setting chose it. */
-    private record Configured(Path directory, String setting, String value) {
-    }
-
-    private static Optional<Configured> configuredOutput(BuildContext context, Path source) throws BuildException {
-        Optional<String> outputDirectory = context.settings().output();
+    /** The builder option {@code output}: where a build writes its site when the project names no output_directory. */
+    private static Optional<Path> optionOutput(BuildContext context, Path source) throws BuildException {
         Optional<String> option = context.settings().option("output").filter(value -> !value.isBlank());
-        if (outputDirectory.isEmpty() && option.isEmpty()) {
+        if (option.isEmpty()) {
             return Optional.empty();
         }
-        String setting = outputDirectory.isPresent() ? "output_directory" : "builder option output";
-        String value = outputDirectory.orElseGet(option::get);
-        Path directory = source.resolve(value).normalize();
+        Path directory = source.resolve(option.get()).normalize();
         if (!directory.startsWith(context.checkoutDirectory())) {
-            throw new BuildException(setting + " '" + value + "' is outside the repository");
+            throw new BuildException("builder option output '" + option.get() + "' is outside the repository");
         }
-        return Optional.of(new Configured(directory, setting, value));
+        return Optional.of(directory);
     }
 
-    private static Path outputDirectory(Path source, Optional<Configured> configured) throws BuildException {
-        if (configured.isPresent()) {
-            if (!Files.isDirectory(configured.get().directory())) {
-                throw new BuildException(configured.get().setting() + " '" + configured.get().value() + "' does not exist after the build");
+    private static Path outputDirectory(Path source, Optional<Path> option, String optionValue) throws BuildException {
+        if (option.isPresent()) {
+            if (!Files.isDirectory(option.get())) {
+                throw new BuildException("builder option output '" + optionValue + "' does not exist after the build");
             }
-            return configured.get().directory();
+            return option.get();
         }
         // Only a folder with a home page is a site: target/site may hold nothing but an SBOM, and
         // target the jars and classes of the build.

@@ -104,7 +104,7 @@ public final class NpmBuilder implements Builder {
         Optional<String> buildScript = framework.map(known -> known.buildScript(project))
                 .orElseGet(() -> project.script("build").map(script -> "build"));
         // Fail before running anything when a step cannot run at all.
-        Optional<Path> configuredOutput = configuredOutput(context, source);
+        context.configuredOutput();
         if (context.settings().build().isEmpty() && buildScript.isEmpty()) {
             throw new BuildException("package.json has no \"build\" script: add one (for example \"build\": \"vite build\") "
                     + "or set the project's build_command");
@@ -130,29 +130,13 @@ public final class NpmBuilder implements Builder {
             }
         }
 
-        Optional<String> install = context.settings().install();
-        if (install.isPresent()) {
-            context.log().info("install: " + install.get());
-            context.commands().runChecked(Command.shell(source, install.get()).withEnvironment(environment));
-        } else {
-            Command command = new Command(manager.install(choice.lockfile(), cache), choice.installDirectory(), environment);
-            context.log().info("install: " + command.display()
-                    + (choice.installDirectory().equals(source) ? "" : " in " + installFolder(context, choice.installDirectory())));
-            context.commands().runChecked(command);
-        }
+        Map<String, String> tools = environment;
+        context.install(tools, new Command(manager.install(choice.lockfile(), cache), choice.installDirectory(), tools));
         offerDownloadedTarballs(tarballs, cache);
 
-        Optional<String> build = context.settings().build();
-        if (build.isPresent()) {
-            context.log().info("build: " + build.get());
-            context.commands().runChecked(Command.shell(source, build.get()).withEnvironment(environment));
-        } else {
-            Command command = new Command(manager.run(buildScript.orElseThrow()), source, environment);
-            context.log().info("build: " + command.display());
-            context.commands().runChecked(command);
-        }
+        context.build(tools, buildScript.map(script -> new Command(manager.run(script), source, tools)).orElse(null));
 
-        Path output = outputDirectory(context, source, project, framework, configuredOutput);
+        Path output = context.output(() -> outputDirectory(source, project, framework));
         context.log().info("output: " + source.relativize(output));
         return new BuildOutput(output, framework.map(Framework::id).orElse("npm"));
     }
@@ -190,12 +174,6 @@ public final class NpmBuilder implements Builder {
         } catch (IOException e) {
             // Not shared this time; the next build offers them again.
         }
-    }
-
-    /** A folder of the checkout as the log names it: relative to the repository root. */
-    private static String installFolder(BuildContext context, Path folder) {
-        Path relative = context.checkoutDirectory().relativize(folder);
-        return relative.toString().isEmpty() ? "the repository root" : relative.toString();
     }
 
     private static NpmProject readProject(Path source) throws BuildException {
@@ -254,26 +232,7 @@ public final class NpmBuilder implements Builder {
         return environment;
     }
 
-    private static Optional<Path> configuredOutput(BuildContext context, Path source) throws BuildException {
-        Optional<String> configured = context.settings().output();
-        if (configured.isEmpty()) {
-            return Optional.empty();
-        }
-        Path output = source.resolve(configured.get()).normalize();
-        if (!output.startsWith(context.checkoutDirectory())) {
-            throw new BuildException("output_directory '" + configured.get() + "' is outside the repository");
-        }
-        return Optional.of(output);
-    }
-
-    private static Path outputDirectory(BuildContext context, Path source, NpmProject project, Optional<Framework> framework,
-                                        Optional<Path> configured) throws BuildException {
-        if (configured.isPresent()) {
-            if (!Files.isDirectory(configured.get())) {
-                throw new BuildException("output_directory '" + context.settings().outputDirectory() + "' does not exist after the build");
-            }
-            return configured.get();
-        }
+    private static Path outputDirectory(Path source, NpmProject project, Optional<Framework> framework) throws BuildException {
         List<String> candidates;
         try {
             // An unknown project's public/ may be what it builds into; a known framework's public/

@@ -3,6 +3,7 @@ package dev.kiln.plugin.statics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.pf4j.Extension;
@@ -11,7 +12,6 @@ import dev.kiln.plugin.api.BuildContext;
 import dev.kiln.plugin.api.BuildException;
 import dev.kiln.plugin.api.BuildOutput;
 import dev.kiln.plugin.api.Builder;
-import dev.kiln.plugin.api.Command;
 import dev.kiln.plugin.api.Detection;
 
 /**
@@ -54,26 +54,11 @@ public final class StaticBuilder implements Builder {
                 throw new BuildException("the static builder deploys files as they are, but " + generator.get());
             }
         }
-        Optional<String> install = context.settings().install();
-        if (install.isPresent()) {
-            context.log().info("install: " + install.get());
-            context.commands().runChecked(Command.shell(source, install.get()));
-        }
-        Optional<String> build = context.settings().build();
-        if (build.isPresent()) {
-            context.log().info("build: " + build.get());
-            context.commands().runChecked(Command.shell(source, build.get()));
-        } else {
+        context.install(Map.of(), null);
+        if (!context.build(Map.of(), null)) {
             context.log().info("no build command: deploying the files as they are");
         }
-        Path output = context.settings().output().map(source::resolve).orElse(source).normalize();
-        if (!output.startsWith(context.checkoutDirectory())) {
-            throw new BuildException("output_directory '" + context.settings().outputDirectory() + "' is outside the repository");
-        }
-        if (!Files.isDirectory(output)) {
-            throw new BuildException("output_directory '" + context.settings().outputDirectory()
-                    + "' does not exist" + (build.isPresent() ? " after the build" : " in the repository"));
-        }
+        Path output = context.output(() -> source);
         return new BuildOutput(output, null);
     }
 }
