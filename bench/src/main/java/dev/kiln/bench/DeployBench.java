@@ -1,3 +1,4 @@
+// Over 400 lines: one benchmark run end to end (sequential, three burst shapes, their shell floors, memory, the report); the server, HTTP/SSE client and statistics it shares with the other benchmarks are in this module's other classes.
 package dev.kiln.bench;
 
 import static dev.kiln.bench.Statistics.max;

@@ -1,5 +1,6 @@
 package dev.kiln.core.api;
 
+import dev.kiln.core.AuthorizationHeader;
 import dev.kiln.core.ErrorCode;
 import dev.kiln.core.KilnException;
 import dev.kiln.core.store.TokenStore;
@@ -40,19 +41,8 @@ final class Auth {
     }
 
     void authenticate(RoutingContext context) {
-        String header = context.request().getHeader("Authorization");
-        String plain = null;
-        if (header != null) {
-            String trimmed = header.trim();
-            int space = trimmed.indexOf(' ');
-            if (space > 0) {
-                String scheme = trimmed.substring(0, space);
-                if (scheme.equalsIgnoreCase("Bearer") || scheme.equalsIgnoreCase("token")) {
-                    plain = trimmed.substring(space + 1).trim();
-                }
-            }
-        }
-        if (plain == null || plain.isEmpty()) {
+        String plain = AuthorizationHeader.token(context.request().getHeader("Authorization"));
+        if (plain == null) {
             // Not a guess: only wrong tokens count towards the limit.
             context.fail(new KilnException(ErrorCode.UNAUTHORIZED, "an API token is required: send 'Authorization: Bearer <token>'"));
             return;

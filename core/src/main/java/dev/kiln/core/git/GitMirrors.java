@@ -158,23 +158,12 @@ public final class GitMirrors {
         RepoUrls.Remote remote = remote(repoUrl);
         branchRef(branch);
         Objects.requireNonNull(target, "target");
-        if (sha == null || !SHA.matcher(sha).matches()) {
-            throw new GitException(GitException.Kind.UNKNOWN_COMMIT, "'" + sha + "' is not a full 40 digit commit id", null);
-        }
-        ObjectId id = ObjectId.fromString(sha);
+        ObjectId id = commitId(sha);
         TreeExport.checkTarget(target);
         ReentrantLock lock = lockFor(mirrorKey);
         lock.lock();
         try {
-            RevCommit commit = MirrorFetch.isMirror(dir) ? findCommit(dir, id, remote) : null;
-            if (commit == null) {
-                fetch.fetch(dir, remote, branch);
-                commit = findCommit(dir, id, remote);
-            }
-            if (commit == null) {
-                throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
-                        "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
-            }
+            RevCommit commit = fetchedCommit(dir, remote, branch, id);
             TreeExport.TreeCheckout checkout = TreeExport.writeCommit(dir, commit, target);
             if (checkout.written().gitlinks().isEmpty()) {
                 return checkout.written().result();
@@ -204,22 +193,11 @@ public final class GitMirrors {
         Path dir = mirrorDir(mirrorKey);
         RepoUrls.Remote remote = remote(repoUrl);
         branchRef(branch);
-        if (sha == null || !SHA.matcher(sha).matches()) {
-            throw new GitException(GitException.Kind.UNKNOWN_COMMIT, "'" + sha + "' is not a full 40 digit commit id", null);
-        }
-        ObjectId id = ObjectId.fromString(sha);
+        ObjectId id = commitId(sha);
         ReentrantLock lock = lockFor(mirrorKey);
         lock.lock();
         try {
-            RevCommit commit = MirrorFetch.isMirror(dir) ? findCommit(dir, id, remote) : null;
-            if (commit == null) {
-                fetch.fetch(dir, remote, branch);
-                commit = findCommit(dir, id, remote);
-            }
-            if (commit == null) {
-                throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
-                        "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
-            }
+            RevCommit commit = fetchedCommit(dir, remote, branch, id);
             return describe(commit);
         } finally {
             lock.unlock();
@@ -329,6 +307,27 @@ public final class GitMirrors {
     }
 
     /** The commit, or null if the mirror does not have it. */
+    private static ObjectId commitId(String sha) throws GitException {
+        if (sha == null || !SHA.matcher(sha).matches()) {
+            throw new GitException(GitException.Kind.UNKNOWN_COMMIT, "'" + sha + "' is not a full 40 digit commit id", null);
+        }
+        return ObjectId.fromString(sha);
+    }
+
+    /** The commit, fetched into the mirror first when the mirror lacks it; the caller holds the mirror's lock. */
+    private RevCommit fetchedCommit(Path dir, RepoUrls.Remote remote, String branch, ObjectId id) throws GitException {
+        RevCommit commit = MirrorFetch.isMirror(dir) ? findCommit(dir, id, remote) : null;
+        if (commit == null) {
+            fetch.fetch(dir, remote, branch);
+            commit = findCommit(dir, id, remote);
+        }
+        if (commit == null) {
+            throw new GitException(GitException.Kind.UNKNOWN_COMMIT,
+                    "commit " + id.name() + " not found on branch '" + branch + "' of " + remote.display(), null);
+        }
+        return commit;
+    }
+
     private static RevCommit findCommit(Path dir, ObjectId id, RepoUrls.Remote remote) throws GitException {
         try (Repository repo = MirrorFetch.open(dir); RevWalk walk = new RevWalk(repo)) {
             return walk.parseCommit(id);

@@ -1,5 +1,6 @@
 package dev.kiln.core.github;
 
+import dev.kiln.core.AuthorizationHeader;
 import dev.kiln.core.store.TokenStore;
 import dev.kiln.core.store.TokenStore.Token;
 import io.vertx.ext.web.RoutingContext;
@@ -42,7 +43,7 @@ final class GithubAuth {
             context.fail(GithubError.requiresAuthentication());
             return;
         }
-        String plain = plainToken(header);
+        String plain = AuthorizationHeader.token(header);
         if (plain == null) {
             context.fail(GithubError.badCredentials());
             return;
@@ -62,23 +63,5 @@ final class GithubAuth {
 
     static Token token(RoutingContext context) {
         return context.get(TOKEN_KEY);
-    }
-
-    /** The token of a {@code token <t>} or {@code Bearer <t>} header, or null when there is none. */
-    static String plainToken(String header) {
-        if (header == null) {
-            return null;
-        }
-        String trimmed = header.trim();
-        int space = trimmed.indexOf(' ');
-        if (space <= 0) {
-            return null;
-        }
-        String scheme = trimmed.substring(0, space);
-        if (!scheme.equalsIgnoreCase("Bearer") && !scheme.equalsIgnoreCase("token")) {
-            return null;
-        }
-        String plain = trimmed.substring(space + 1).trim();
-        return plain.isEmpty() ? null : plain;
     }
 }

@@ -13,7 +13,9 @@ import dev.kiln.plugin.api.Detection;
 
 /**
  * A builder for core's tests: runs the project's build command, if any, through the host's
- * runner and deploys the output directory. Registered as {@code shell}.
+ * runner and deploys the output directory. Registered as {@code shell}. It reads the project's
+ * settings itself, as builders written before {@code BuildContext.build(...)} and
+ * {@code output(...)} existed do, so core's tests also show that such builders keep working.
  */
 public final class ShellBuilder implements Builder {
 
